@@ -1,0 +1,167 @@
+/**
+ * A growable big-endian byte writer over a Node `Buffer`.
+ *
+ * One writer is owned by one connection and reused for every outgoing message, so the hot path does not
+ * allocate per message: `take()` hands out a copy-free view and resets the cursor; the backing store is
+ * replaced (not reused) after a `take()` so a view already handed to the socket is never overwritten.
+ */
+export class ByteWriter {
+  #buf: Buffer;
+  #pos = 0;
+  #start = 0;
+
+  /** @param initialSize first capacity in bytes; the buffer doubles as needed. */
+  constructor(initialSize = 4096) {
+    this.#buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Number of bytes written since the last `take()`. */
+  get length(): number {
+    return this.#pos - this.#start;
+  }
+
+  /** Absolute position of the cursor, for `patchInt32`. */
+  get position(): number {
+    return this.#pos;
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.#pos + n;
+    if (need <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    // Copy to the same offsets: positions handed out by `reserve32`/`position` are absolute and must stay
+    // valid across growth (rebasing to 0 made `endMessage` patch the wrong bytes after a `take()`).
+    this.#buf.copy(next, this.#start, this.#start, this.#pos);
+    this.#buf = next;
+  }
+
+  /** Writes one unsigned byte. */
+  u8(v: number): this {
+    this.ensure(1);
+    this.#buf[this.#pos++] = v;
+    return this;
+  }
+
+  /** Writes a signed 16-bit integer. */
+  i16(v: number): this {
+    this.ensure(2);
+    this.#buf.writeInt16BE(v, this.#pos);
+    this.#pos += 2;
+    return this;
+  }
+
+  /** Writes an unsigned 16-bit integer. */
+  u16(v: number): this {
+    this.ensure(2);
+    this.#buf.writeUInt16BE(v, this.#pos);
+    this.#pos += 2;
+    return this;
+  }
+
+  /** Writes a signed 32-bit integer. */
+  i32(v: number): this {
+    this.ensure(4);
+    this.#buf.writeInt32BE(v, this.#pos);
+    this.#pos += 4;
+    return this;
+  }
+
+  /** Writes an unsigned 32-bit integer. */
+  u32(v: number): this {
+    this.ensure(4);
+    this.#buf.writeUInt32BE(v, this.#pos);
+    this.#pos += 4;
+    return this;
+  }
+
+  /** Writes a signed 64-bit integer. */
+  i64(v: bigint): this {
+    this.ensure(8);
+    this.#buf.writeBigInt64BE(v, this.#pos);
+    this.#pos += 8;
+    return this;
+  }
+
+  /** Writes an IEEE-754 single. */
+  f32(v: number): this {
+    this.ensure(4);
+    this.#buf.writeFloatBE(v, this.#pos);
+    this.#pos += 4;
+    return this;
+  }
+
+  /** Writes an IEEE-754 double. */
+  f64(v: number): this {
+    this.ensure(8);
+    this.#buf.writeDoubleBE(v, this.#pos);
+    this.#pos += 8;
+    return this;
+  }
+
+  /** Copies raw bytes. */
+  bytes(src: Uint8Array): this {
+    this.ensure(src.length);
+    this.#buf.set(src, this.#pos);
+    this.#pos += src.length;
+    return this;
+  }
+
+  /** Writes a string as UTF-8, without terminator or length. */
+  utf8(s: string): this {
+    // Worst case 3 bytes per UTF-16 unit; reserving that avoids measuring the string first.
+    this.ensure(s.length * 3);
+    this.#pos += this.#buf.write(s, this.#pos, "utf8");
+    return this;
+  }
+
+  /** Writes a NUL-terminated UTF-8 string (the protocol's String type). */
+  cstring(s: string): this {
+    this.utf8(s);
+    return this.u8(0);
+  }
+
+  /** Reserves a 4-byte slot and returns its position, to be filled by `patchInt32`. */
+  reserve32(): number {
+    this.ensure(4);
+    const at = this.#pos;
+    this.#pos += 4;
+    return at;
+  }
+
+  /** Overwrites the int32 at an absolute position returned by `reserve32`. */
+  patchInt32(at: number, v: number): void {
+    this.#buf.writeInt32BE(v, at);
+  }
+
+  /** Patches a length slot with the byte count from after the slot to the cursor (a length-prefixed value). */
+  endValue(at: number): void {
+    this.#buf.writeInt32BE(this.#pos - at - 4, at);
+  }
+
+  /** Patches a message length slot, which counts itself (the protocol's Int32 length). */
+  endMessage(at: number): void {
+    this.#buf.writeInt32BE(this.#pos - at, at);
+  }
+
+  /** Drops everything written after absolute position `at` (used to undo a half-encoded message). */
+  truncate(at: number): void {
+    this.#pos = at;
+  }
+
+  /**
+   * Returns the bytes written since the last take, and starts a new region. The returned view stays valid:
+   * later writes go after it, and growth copies into a fresh buffer.
+   */
+  take(): Buffer {
+    const out = this.#buf.subarray(this.#start, this.#pos);
+    if (this.#buf.length - this.#pos < 1024) {
+      this.#buf = Buffer.allocUnsafe(this.#buf.length);
+      this.#pos = 0;
+    }
+    this.#start = this.#pos;
+    return out;
+  }
+}
