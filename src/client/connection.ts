@@ -1,0 +1,164 @@
+/**
+ * The public connection: a thin facade over a session, delegating each operation to its module.
+ */
+import { EventEmitter } from 'node:events';
+import { openSession, resolveConfig, type ConnectOptions, type Session, type WireEvents } from '../connection/index.js';
+import { InterfaceError, noticeFromFields, type NoticeMessage } from '../errors/index.js';
+import * as ops from './query.js';
+import type { QueryText } from './query.js';
+import { PreparedStatement, prepare } from './prepared.js';
+import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
+import { startTransaction, type Transaction, type TransactionBody, type TransactionOptions } from './transaction.js';
+
+/** Events a connection emits. */
+export interface ConnectionEvents {
+  /** A NOTICE, WARNING or other non-error message from the server. */
+  notice: [notice: NoticeMessage];
+  /** The connection closed; `reason` is set when it was not closed on request. */
+  close: [reason: Error | undefined];
+  /** A NOTIFY on a channel this connection listens to. */
+  notification: [channel: string, payload: string, processId: number];
+  /** A server run-time parameter changed (ParameterStatus). */
+  parameterStatus: [name: string, value: string];
+}
+
+/** A single PostgreSQL connection. Calls may overlap: they are pipelined in call order. */
+export class Connection extends EventEmitter<ConnectionEvents> {
+  /** @internal the session below the facade. */
+  readonly session: Session;
+
+  /** @internal use {@link connect}. */
+  constructor(session: Session) {
+    super();
+    this.session = session;
+  }
+
+  /** True once the connection is closed (by `close()`, `terminate()`, or a failure). */
+  get isClosed(): boolean {
+    return this.session.wire.isClosed;
+  }
+
+  /** True while a transaction is open on the server (ReadyForQuery status 'T' or 'E'). */
+  get isInTransaction(): boolean {
+    return this.session.wire.txStatus !== 'I';
+  }
+
+  /** The server version as 'major.minor' (e.g. '18.4'), distribution suffixes removed. */
+  get serverVersion(): string {
+    const raw = this.session.wire.parameters.get('server_version') ?? '';
+    const m = /^(\d+)(?:\.(\d+))?/.exec(raw);
+    return m === null ? raw : `${m[1]}.${m[2] ?? '0'}`;
+  }
+
+  /** The backend's process id (as in `pg_stat_activity.pid`). */
+  get processId(): number {
+    return this.session.wire.processId;
+  }
+
+  /** A run-time parameter the server reported (ParameterStatus), e.g. 'TimeZone', or undefined. */
+  getSetting(name: string): string | undefined {
+    return this.session.wire.parameters.get(name);
+  }
+
+  /** All rows of a query. */
+  fetch<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
+    return ops.fetch<R>(this.session, q, args, opts);
+  }
+
+  /** The first row, or null. */
+  fetchRow<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
+    return ops.fetchRow<R>(this.session, q, args, opts);
+  }
+
+  /** The first column (or `opts.column`) of the first row, or null. */
+  fetchVal<T = unknown>(q: QueryText, args?: readonly unknown[], opts?: FetchValOptions): Promise<T | null> {
+    return ops.fetchVal<T>(this.session, q, args, opts);
+  }
+
+  /** Rows with column metadata, the command and the row count. */
+  query<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
+    return ops.query<R>(this.session, q, args, opts);
+  }
+
+  /** Runs a command and resolves with its tag ('INSERT 0 1'); without arguments, several statements may be given. */
+  execute(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<string> {
+    return ops.execute(this.session, q, args, opts);
+  }
+
+  /** Runs `sql` for each argument list in one pipeline with one Sync: atomic. */
+  executeMany(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
+    return ops.executeMany(this.session, sql, argsList, opts);
+  }
+
+  /** Like executeMany, resolving with every execution's rows in order. */
+  fetchMany<R = Row>(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
+    return ops.fetchMany<R>(this.session, sql, argsList, opts);
+  }
+
+  /** Prepares a statement explicitly (kept until `close()`, outside the LRU cache). */
+  prepare(sql: string): Promise<PreparedStatement> {
+    return prepare(this.session, sql);
+  }
+
+  /**
+   * Runs `fn` in a transaction: BEGIN (with `opts`), then COMMIT when `fn` resolves, or ROLLBACK when it
+   * throws (and the error is rethrown). Resolves with `fn`'s result. Rejects with `InterfaceError` when a
+   * transaction is already open on this connection (nest with `tx.transaction()` instead), and with
+   * `InFailedSqlTransactionError` when the server rolled back at COMMIT because an error inside was caught.
+   * @example await conn.transaction(async (tx) => { await tx.execute('INSERT …'); }, { isolation: 'serializable' });
+   */
+  transaction<T>(fn: TransactionBody<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * Starts a transaction to finish by hand with `commit()` / `rollback()`; disposing it (`await using`) while
+   * still active rolls it back.
+   * @example await using tx = await conn.transaction(); await tx.execute('…'); await tx.commit();
+   */
+  transaction(opts?: TransactionOptions): Promise<Transaction>;
+  transaction<T>(fnOrOpts?: TransactionBody<T> | TransactionOptions, opts?: TransactionOptions): Promise<T | Transaction> {
+    return startTransaction(this, fnOrOpts, opts);
+  }
+
+  /** Closes gracefully: queued calls still run, then Terminate. */
+  async close(): Promise<void> {
+    await this.session.wire.close();
+  }
+
+  /** Closes at once; queued and running calls reject with a ConnectionError. */
+  terminate(): void {
+    this.session.wire.destroy();
+  }
+
+  /** `await using conn = await connect(…)` closes the connection at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.isClosed) await this.close();
+  }
+}
+
+/** Builds the wire events that feed a connection's emitter (never an unobserved 'error'). */
+function eventsFor(get: () => Connection | undefined): WireEvents {
+  return {
+    notice: (fields) => {
+      const conn = get();
+      if (conn !== undefined && conn.listenerCount('notice') > 0) conn.emit('notice', noticeFromFields(fields));
+    },
+    notification: (channel, payload, pid) => get()?.emit('notification', channel, payload, pid),
+    parameterStatus: (name, value) => get()?.emit('parameterStatus', name, value),
+    closed: (reason) => get()?.emit('close', reason),
+  };
+}
+
+/**
+ * Opens a connection from a DSN and/or options (options override the DSN).
+ * @example const conn = await connect('postgres://user:pw@127.0.0.1:5432/db');
+ */
+export async function connect(dsnOrOptions?: string | ConnectOptions, options?: ConnectOptions): Promise<Connection> {
+  if (dsnOrOptions !== undefined && typeof dsnOrOptions !== 'string' && typeof dsnOrOptions !== 'object') {
+    throw new InterfaceError('connect() takes a DSN string and/or an options object');
+  }
+  const config = await resolveConfig(dsnOrOptions, options);
+  // Events may arrive before the facade exists (a notice during startup): they read it through this holder.
+  const holder: { conn?: Connection } = {};
+  const session = await openSession(config, eventsFor(() => holder.conn));
+  holder.conn = new Connection(session);
+  return holder.conn;
+}

@@ -1,0 +1,40 @@
+/** Public types of query calls. */
+import type { ColumnInfo } from '../connection/index.js';
+
+/** A result row: an object keyed by column name. */
+export type Row = Record<string, unknown>;
+
+/** Decoding override for one type: the server's text, or a function of it. */
+export type TypeOverride = 'text' | ((text: string) => unknown);
+
+/** Options accepted by every query method (third argument). */
+export interface QueryOptions {
+  /** Milliseconds before the call is cancelled (on the server when it has started) with a `TimeoutError`. */
+  timeout?: number;
+  /** Aborts the call with an `AbortError` whose `cause` is `signal.reason`. */
+  signal?: AbortSignal;
+  /** `'object'` (default) or `'array'` rows (arrays keep duplicate column names). */
+  rowMode?: 'object' | 'array';
+  /** Per-query decoding overrides by type name or OID. */
+  types?: Readonly<Record<string | number, TypeOverride>>;
+}
+
+/** `fetchVal` options: which column to return. */
+export interface FetchValOptions extends QueryOptions {
+  /** Column index or name (default 0). */
+  column?: number | string;
+}
+
+/** What `query()` resolves with. */
+export interface QueryResult<R = Row> {
+  /** The rows. */
+  rows: R[];
+  /** Column metadata. */
+  columns: ColumnInfo[];
+  /** The command tag's verb: 'SELECT', 'INSERT', … */
+  command: string;
+  /** Rows returned or affected. */
+  rowCount: number;
+}
+
+export type { ColumnInfo };

@@ -1,0 +1,11 @@
+export { openSession } from './connect.js';
+export { Session } from './session.js';
+export { sendCancelRequest } from './cancel.js';
+export type { Request } from './request.js';
+export type { Wire, WireEvents } from './wire.js';
+export type { ColumnInfo, Statement } from './statement.js';
+export { ExtendedQuery, type ExtendedQuerySpec, type ExtendedResult } from './requests/extended-query.js';
+export { SimpleQuery, type SimpleResult } from './requests/simple-query.js';
+export type { TypeOverrides } from './requests/overrides.js';
+export { resolveConfig } from './config.js';
+export type { ConnectOptions, ResolvedConfig, CustomCodecDefinition, SslMode } from './config-types.js';

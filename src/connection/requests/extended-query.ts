@@ -1,0 +1,417 @@
+/**
+ * The extended-protocol query: Parse/Describe on a statement-cache miss (one extra round trip, holding later
+ * calls so they cannot overtake), then Bind/Execute for each argument list and one Sync. Serves fetch,
+ * query, execute with arguments, executeMany, fetchMany and prepared statements.
+ */
+import { DataError, DatabaseError, InterfaceError, InvalidCachedStatementError, ProtocolError, databaseErrorFromFields } from '../../errors/index.js';
+import { deferred } from '../../internal/index.js';
+import {
+  BackendCode,
+  backendCodeName,
+  beginBind,
+  endBind,
+  parseCommandComplete,
+  parseErrorFields,
+  parseParameterDescription,
+  parseRowDescription,
+  writeDescribe,
+  writeExecute,
+  writeFlush,
+  writeParse,
+  writeSync,
+  type FieldDescription,
+} from '../../protocol/index.js';
+import type { QueryContext } from '../context.js';
+import { writeParamValues } from '../params.js';
+import type { Request } from '../request.js';
+import { buildStatement, type ColumnInfo, type ResultPlan, type Statement } from '../statement.js';
+import type { Wire } from '../wire.js';
+import { applyTypeOverrides, type TypeOverrides } from './overrides.js';
+import { decodeArrayRow, decodeObjectRow } from './rows.js';
+
+/** What to run. */
+export interface ExtendedQuerySpec {
+  /** SQL with $n placeholders. */
+  sql: string;
+  /** One argument list per execution (one for fetch; many for executeMany/fetchMany). */
+  argsList: readonly (readonly unknown[])[];
+  /** Row shape. */
+  rowMode: 'object' | 'array';
+  /** Keep rows (false for executeMany, which only reports tags). */
+  collectRows: boolean;
+  /** Per-query decoding overrides. */
+  types?: TypeOverrides;
+  /** An explicitly prepared statement to execute instead of looking up the cache. */
+  statement?: Statement;
+  /** Prepare and describe only (conn.prepare): no Bind/Execute. */
+  prepareOnly?: boolean;
+  /** Server-side name to prepare under (explicit statements); default: the cache decides. */
+  name?: string;
+}
+
+/** What an extended query resolves with. */
+export interface ExtendedResult {
+  /** Rows of every execution, in order. */
+  rows: unknown[];
+  /** The last command tag ('INSERT 0 1'). */
+  tag: string;
+  /** Rows affected or returned, summed over executions. */
+  rowCount: number;
+  /** Result columns. */
+  columns: ColumnInfo[];
+  /** The statement that ran. */
+  statement: Statement;
+}
+
+/** Executions written per synchronous chunk before waiting for the socket to drain. */
+const CHUNK = 1000;
+
+/** Codes meaning a cached statement no longer matches the server (schema change, DISCARD). */
+function isStaleStatementError(err: DatabaseError): boolean {
+  return (err.code === '0A000' && err.message.includes('cached plan')) || err.code === '26000';
+}
+
+/** Counts rows from a command tag: the last number ('INSERT 0 5' → 5, 'SELECT 3' → 3). */
+export function tagRowCount(tag: string): number {
+  const space = tag.lastIndexOf(' ');
+  if (space < 0) return 0;
+  const n = Number(tag.slice(space + 1));
+  return Number.isInteger(n) ? n : 0;
+}
+
+/** One extended-protocol call. See the module comment. */
+export class ExtendedQuery implements Request {
+  readonly #ctx: QueryContext;
+  readonly #spec: ExtendedQuerySpec;
+  readonly #done = deferred<ExtendedResult>();
+  #phase: 'new' | 'describe' | 'execute' = 'new';
+  #name = '';
+  #paramOids: number[] = [];
+  #stmt: Statement | null = null;
+  #plan: ResultPlan | null = null;
+  #fromCache = false;
+  #inferred = false;
+  #retried = false;
+  #ignoreSyncs = 0;
+  #error: Error | null = null;
+  #rows: unknown[] = [];
+  #tag = '';
+  #rowCount = 0;
+  #executions = 0;
+  #nested: (Request & { readonly done: Promise<void> }) | null = null;
+  #pendingFields: FieldDescription[] | null = null;
+
+  /** @param ctx the connection. @param spec what to run. */
+  constructor(ctx: QueryContext, spec: ExtendedQuerySpec) {
+    this.#ctx = ctx;
+    this.#spec = spec;
+  }
+
+  /** Settles with the result or the first error. */
+  get promise(): Promise<ExtendedResult> {
+    return this.#done.promise;
+  }
+
+  write(wire: Wire): boolean {
+    this.#ctx.writeDeferredCloses();
+    const { sql } = this.#spec;
+    let stmt = this.#spec.statement;
+    if (stmt !== undefined && stmt.isClosed) {
+      this.#done.reject(new InterfaceError('the prepared statement is closed', { safeToRetry: true }));
+      return false;
+    }
+    if (stmt === undefined && this.#spec.name === undefined && this.#ctx.cache.isCacheable(sql)) stmt = this.#ctx.cache.get(sql);
+    if (stmt !== undefined && !this.#spec.prepareOnly) {
+      this.#fromCache = this.#spec.statement === undefined;
+      return this.#writeExecutions(wire, stmt, false);
+    }
+    this.#name = this.#spec.name ?? (this.#ctx.cache.isCacheable(sql) ? this.#ctx.cache.nextName() : '');
+    this.#writePrepare(wire, []);
+    return true;
+  }
+
+  #writePrepare(wire: Wire, paramTypes: number[]): void {
+    const w = wire.writer;
+    writeParse(w, this.#name, this.#spec.sql, paramTypes);
+    writeDescribe(w, 'S', this.#name);
+    writeFlush(w);
+    this.#phase = 'describe';
+    wire.hold(this);
+    wire.flushSoon();
+  }
+
+  /**
+   * Writes Bind/Execute per argument list and the Sync. `afterDescribe` means a Parse/Describe batch is open,
+   * so a failure must still end it with Sync (and the request waits for that ReadyForQuery).
+   */
+  #writeExecutions(wire: Wire, stmt: Statement, afterDescribe: boolean): boolean {
+    const { argsList } = this.#spec;
+    const expected = stmt.paramOids.length;
+    for (let k = 0; k < argsList.length; k++) {
+      if (argsList[k].length !== expected) {
+        const where = argsList.length > 1 ? ` in argument list ${k}` : '';
+        return this.#rejectBeforeExecute(wire, afterDescribe, new InterfaceError(
+          `the query expects ${expected} argument${expected === 1 ? '' : 's'}, ${argsList[k].length} given${where}`,
+          { safeToRetry: true },
+        ));
+      }
+    }
+    this.#stmt = stmt;
+    this.#plan = stmt.result === null ? null : this.#spec.types === undefined ? stmt.result : applyTypeOverrides(stmt.result, this.#spec.types);
+    this.#phase = 'execute';
+    const end = Math.min(argsList.length, CHUNK);
+    const w = wire.writer;
+    const mark = w.position;
+    try {
+      this.#writeBinds(wire, stmt, 0, end);
+    } catch (err) {
+      w.truncate(mark);
+      return this.#rejectBeforeExecute(wire, afterDescribe, err as Error);
+    }
+    if (end < argsList.length) {
+      // A big batch: stream the rest in chunks under a hold, so memory stays bounded.
+      wire.hold(this);
+      void this.#writeRemaining(wire, stmt, end);
+      return true;
+    }
+    writeSync(w);
+    wire.flushSoon();
+    return true;
+  }
+
+  #rejectBeforeExecute(wire: Wire, afterDescribe: boolean, err: Error): boolean {
+    if (!afterDescribe) {
+      this.#done.reject(err);
+      return false;
+    }
+    this.#error = err;
+    this.#phase = 'execute';
+    writeSync(wire.writer);
+    wire.flushSoon();
+    return true;
+  }
+
+  #writeBinds(wire: Wire, stmt: Statement, from: number, to: number): void {
+    const w = wire.writer;
+    const plan = this.#plan;
+    const paramFormats = stmt.paramFormats.every((f) => f === 1) && stmt.paramFormats.length > 0 ? 1 : stmt.paramFormats;
+    const resultFormats = plan === null ? [] : plan.allBinary ? 1 : plan.formats;
+    const codecs = this.#ctx.codecs;
+    for (let k = from; k < to; k++) {
+      const at = beginBind(w, '', stmt.name, paramFormats, stmt.paramOids.length);
+      try {
+        writeParamValues(w, stmt, this.#spec.argsList[k], codecs);
+      } catch (err) {
+        if (err instanceof DataError && this.#spec.argsList.length > 1) err.message = `argument list ${k}: ${err.message}`;
+        throw err;
+      }
+      endBind(w, at, resultFormats);
+      writeExecute(w, '', 0);
+    }
+  }
+
+  async #writeRemaining(wire: Wire, stmt: Statement, from: number): Promise<void> {
+    const w = wire.writer;
+    const total = this.#spec.argsList.length;
+    let k = from;
+    while (k < total && this.#error === null && !wire.isClosed) {
+      if (!wire.flushNow()) await wire.drained();
+      const end = Math.min(total, k + CHUNK);
+      const mark = w.position;
+      try {
+        this.#writeBinds(wire, stmt, k, end);
+      } catch (err) {
+        w.truncate(mark);
+        this.#error ??= err as Error;
+        // Earlier chunks reached the server: make the batch fail there too, so Sync rolls it all back.
+        writeExecute(w, 'pgjet_abort_batch', 0);
+        break;
+      }
+      k = end;
+    }
+    if (wire.isClosed) return;
+    writeSync(w);
+    wire.flushSoon();
+    wire.release(this);
+  }
+
+  handleMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (this.#nested !== null) {
+      this.#nested.handleMessage(code, buf, start, end);
+      return;
+    }
+    switch (code) {
+      case BackendCode.DataRow:
+        if (this.#error !== null || !this.#spec.collectRows) return;
+        if (this.#plan === null) throw new ProtocolError('DataRow for a statement that returns no rows');
+        try {
+          this.#rows.push(this.#spec.rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start) : decodeObjectRow(this.#plan, buf, start));
+        } catch (err) {
+          this.#error = err as Error;
+        }
+        return;
+      case BackendCode.BindComplete:
+      case BackendCode.ParseComplete:
+      case BackendCode.CloseComplete:
+        return;
+      case BackendCode.CommandComplete:
+        this.#tag = parseCommandComplete(buf, start, end);
+        this.#rowCount += tagRowCount(this.#tag);
+        this.#executions++;
+        return;
+      case BackendCode.EmptyQueryResponse:
+        this.#executions++;
+        return;
+      case BackendCode.ParameterDescription:
+        this.#paramOids = parseParameterDescription(buf, start, end);
+        return;
+      case BackendCode.RowDescription:
+        if (this.#phase === 'describe') this.#described(parseRowDescription(buf, start, end));
+        return;
+      case BackendCode.NoData:
+        if (this.#phase === 'describe') this.#described(null);
+        return;
+      case BackendCode.ErrorResponse: {
+        const err = databaseErrorFromFields(parseErrorFields(buf, start, end), this.#spec.sql);
+        if (this.#phase === 'describe') this.#describeFailed(err);
+        else this.#recordError(err);
+        return;
+      }
+      default:
+        throw new ProtocolError(`unexpected ${backendCodeName(code)} during an extended query`);
+    }
+  }
+
+  #recordError(err: DatabaseError): void {
+    if (this.#error !== null) return;
+    if (this.#spec.argsList.length > 1) {
+      // Name the failing argument list: every execution before it completed.
+      (err as DatabaseError & { batchIndex?: number }).batchIndex = this.#executions;
+      err.message = `${err.message} (argument list ${this.#executions})`;
+    }
+    this.#error = err;
+  }
+
+  #wire(): Wire {
+    return this.#ctx.wire;
+  }
+
+  #described(fields: FieldDescription[] | null): void {
+    const ctx = this.#ctx;
+    const unknown = this.#unknownOids(fields);
+    if (unknown.length > 0) {
+      const loader = ctx.typeLoader(unknown);
+      if (loader !== null) {
+        // End the open Parse/Describe batch, load the types, then continue (re-parsing an unnamed statement).
+        this.#pendingFields = fields;
+        writeSync(this.#wire().writer);
+        this.#ignoreSyncs++;
+        this.#nested = loader;
+        loader.write(this.#wire());
+        this.#wire().flushSoon();
+        return;
+      }
+    }
+    this.#finishDescribe(fields, false);
+  }
+
+  #unknownOids(fields: FieldDescription[] | null): number[] {
+    const codecs = this.#ctx.codecs;
+    const out = new Set<number>();
+    for (const oid of this.#paramOids) if (codecs.get(oid) === undefined) out.add(oid);
+    if (fields !== null) for (const f of fields) if (codecs.get(f.typeOid) === undefined) out.add(f.typeOid);
+    return [...out];
+  }
+
+  #finishDescribe(fields: FieldDescription[] | null, reparse: boolean): void {
+    const wire = this.#wire();
+    const stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs);
+    if (reparse && this.#name === '') writeParse(wire.writer, '', this.#spec.sql, this.#paramOids);
+    if (this.#name !== '' && this.#spec.name === undefined) this.#ctx.cache.add(stmt);
+    if (this.#spec.prepareOnly === true) {
+      this.#stmt = stmt;
+      this.#phase = 'execute';
+      writeSync(wire.writer);
+      wire.flushSoon();
+    } else {
+      this.#writeExecutions(wire, stmt, true);
+    }
+    wire.release(this);
+  }
+
+  #describeFailed(err: DatabaseError): void {
+    const wire = this.#wire();
+    const args = this.#spec.argsList[0];
+    if (err.code === '42P18' && !this.#inferred && args !== undefined && args.length > 0) {
+      // The server could not type a parameter ($1 IS NULL): type it from the JS values and prepare again.
+      this.#inferred = true;
+      writeSync(wire.writer);
+      this.#ignoreSyncs++;
+      this.#writePrepare(wire, this.#ctx.inferParamTypes(args));
+      return;
+    }
+    this.#error = err;
+    this.#phase = 'execute';
+    writeSync(wire.writer);
+    wire.flushSoon();
+    wire.release(this);
+  }
+
+  handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
+    if (this.#nested !== null) {
+      if (this.#nested.handleReadyForQuery(status)) {
+        this.#nested = null;
+        if (this.#ignoreSyncs > 0) this.#ignoreSyncs--;
+        this.#finishDescribe(this.#pendingFields, true);
+      }
+      return false;
+    }
+    if (this.#ignoreSyncs > 0) {
+      this.#ignoreSyncs--;
+      return false;
+    }
+    const err = this.#error;
+    if (err === null) {
+      const stmt = this.#stmt as Statement;
+      this.#done.resolve({
+        rows: this.#rows,
+        tag: this.#tag,
+        rowCount: this.#rowCount,
+        columns: this.#plan?.columns ?? stmt.result?.columns ?? [],
+        statement: stmt,
+      });
+      return true;
+    }
+    if (err instanceof DatabaseError && this.#fromCache && isStaleStatementError(err)) {
+      this.#ctx.cache.invalidate(this.#spec.sql);
+      if (status === 'I' && !this.#retried && this.#wire().inflightCount === 1) {
+        this.#reset();
+        this.#wire().requeueFirst(this);
+        return true;
+      }
+      this.#done.reject(new InvalidCachedStatementError(
+        `the cached statement became invalid (${err.message}) inside a transaction; retry the transaction`,
+        { cause: err },
+      ));
+      return true;
+    }
+    this.#done.reject(err);
+    return true;
+  }
+
+  #reset(): void {
+    this.#retried = true;
+    this.#phase = 'new';
+    this.#error = null;
+    this.#rows = [];
+    this.#tag = '';
+    this.#rowCount = 0;
+    this.#executions = 0;
+    this.#fromCache = false;
+  }
+
+  fail(err: Error): void {
+    this.#nested?.fail(err, true);
+    this.#done.reject(err);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The simple-query protocol ('Q'): one string that may hold several statements, results in text. Used by
+ * `execute(sql)` without arguments (multi-statement scripts, DDL) and for session commands the driver sends.
+ */
+import { InterfaceError, ProtocolError, databaseErrorFromFields } from '../../errors/index.js';
+import { deferred } from '../../internal/index.js';
+import {
+  BackendCode,
+  backendCodeName,
+  parseCommandComplete,
+  parseErrorFields,
+  parseRowDescription,
+  writeCopyFail,
+  writeQuery,
+} from '../../protocol/index.js';
+import type { QueryContext } from '../context.js';
+import type { Request } from '../request.js';
+import { buildResultPlan, columnDecoder, type ColumnInfo, type ResultPlan } from '../statement.js';
+import type { Wire } from '../wire.js';
+import { tagRowCount } from './extended-query.js';
+import { decodeArrayRow, decodeObjectRow } from './rows.js';
+
+/** What a simple query resolves with: the last statement's rows and tag. */
+export interface SimpleResult {
+  /** Rows of the last statement that returned rows. */
+  rows: unknown[];
+  /** The last command tag. */
+  tag: string;
+  /** Rows counted from the last tag. */
+  rowCount: number;
+  /** Columns of the last row-returning statement. */
+  columns: ColumnInfo[];
+}
+
+/** One simple-protocol call. */
+export class SimpleQuery implements Request {
+  readonly #ctx: QueryContext;
+  readonly #sql: string;
+  readonly #rowMode: 'object' | 'array';
+  readonly #done = deferred<SimpleResult>();
+  #plan: ResultPlan | null = null;
+  #rows: unknown[] = [];
+  #tag = '';
+  #error: Error | null = null;
+
+  /** @param sql one or more statements. */
+  constructor(ctx: QueryContext, sql: string, rowMode: 'object' | 'array' = 'object') {
+    this.#ctx = ctx;
+    this.#sql = sql;
+    this.#rowMode = rowMode;
+  }
+
+  /** Settles with the result or the first error. */
+  get promise(): Promise<SimpleResult> {
+    return this.#done.promise;
+  }
+
+  write(wire: Wire): boolean {
+    this.#ctx.writeDeferredCloses();
+    writeQuery(wire.writer, this.#sql);
+    wire.flushSoon();
+    return true;
+  }
+
+  handleMessage(code: number, buf: Buffer, start: number, end: number): void {
+    switch (code) {
+      case BackendCode.RowDescription: {
+        // Simple-query results are always text: decode with each codec's text decoder.
+        const plan = buildResultPlan(parseRowDescription(buf, start, end), this.#ctx.codecs);
+        plan.decoders = plan.fields.map((f) => columnDecoder(this.#ctx.codecs.get(f.typeOid), 0));
+        plan.formats = plan.fields.map(() => 0);
+        plan.allBinary = false;
+        this.#plan = plan;
+        this.#rows = [];
+        return;
+      }
+      case BackendCode.DataRow:
+        if (this.#error !== null || this.#plan === null) return;
+        try {
+          this.#rows.push(this.#rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start) : decodeObjectRow(this.#plan, buf, start));
+        } catch (err) {
+          this.#error = err as Error;
+        }
+        return;
+      case BackendCode.CommandComplete: {
+        this.#tag = parseCommandComplete(buf, start, end);
+        if (this.#tag === 'DISCARD ALL' || this.#tag === 'DEALLOCATE ALL') this.#ctx.onStatementsDiscarded();
+        return;
+      }
+      case BackendCode.EmptyQueryResponse:
+        return;
+      case BackendCode.ErrorResponse:
+        this.#error ??= databaseErrorFromFields(parseErrorFields(buf, start, end), this.#sql);
+        return;
+      case BackendCode.CopyInResponse:
+        // The server now waits for data: refuse politely with CopyFail so the connection stays usable.
+        writeCopyFail(this.#ctx.wire.writer, 'COPY FROM STDIN is not supported by execute(); use copyToTable()');
+        this.#ctx.wire.flushSoon();
+        this.#error ??= new InterfaceError('COPY FROM STDIN is not supported by execute(); use copyToTable() or copyRecordsToTable()');
+        return;
+      case BackendCode.CopyOutResponse:
+        this.#error ??= new InterfaceError('COPY TO STDOUT is not supported by execute(); use copyOut() or copyFromQuery()');
+        return;
+      case BackendCode.CopyData:
+      case BackendCode.CopyDone:
+        return;
+      default:
+        throw new ProtocolError(`unexpected ${backendCodeName(code)} during a simple query`);
+    }
+  }
+
+  handleReadyForQuery(): boolean {
+    if (this.#error !== null) this.#done.reject(this.#error);
+    else this.#done.resolve({ rows: this.#rows, tag: this.#tag, rowCount: tagRowCount(this.#tag), columns: this.#plan?.columns ?? [] });
+    return true;
+  }
+
+  fail(err: Error): void {
+    this.#done.reject(err);
+  }
+}

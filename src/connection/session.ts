@@ -1,0 +1,85 @@
+/**
+ * A live, authenticated connection below the public API: the wire, the type system, the statement cache, and
+ * the request constructors the client layer calls. Implements {@link QueryContext} for the requests.
+ */
+import type { CodecRegistry } from '../codecs/index.js';
+import { inferTypeOid } from '../codecs/index.js';
+import { writeClose } from '../protocol/index.js';
+import type { QueryContext } from './context.js';
+import type { ResolvedConfig, ResolvedHost } from './config-types.js';
+import type { Request } from './request.js';
+import { ExtendedQuery, type ExtendedQuerySpec } from './requests/extended-query.js';
+import { SimpleQuery } from './requests/simple-query.js';
+import { StatementCache } from './statement-cache.js';
+import type { Wire } from './wire.js';
+
+const TEXT_OID = 25;
+
+/** Loads codecs for unknown type OIDs (introspection); provided by the type-loading module. */
+export type TypeLoaderFactory = (session: Session, oids: readonly number[]) => (Request & { readonly done: Promise<void> }) | null;
+
+/** One authenticated server session. */
+export class Session implements QueryContext {
+  readonly wire: Wire;
+  readonly codecs: CodecRegistry;
+  readonly cache: StatementCache;
+  readonly config: ResolvedConfig;
+  /** The host this session is connected to. */
+  readonly host: ResolvedHost;
+  /** Set by the type-loading module to enable introspection of user types. */
+  typeLoaderFactory: TypeLoaderFactory | null = null;
+  /**
+   * True once a command may have left session state behind (a tag other than SELECT, INSERT, UPDATE, DELETE,
+   * MERGE, COPY, FETCH or MOVE, e.g. SET, LISTEN, DECLARE; or a multi-statement script). Set by the client
+   * layer where command tags are known, read and cleared by the pool to decide whether a released connection
+   * needs its reset (API.md, "Pool", `reset: 'auto'`). Sticky until the pool clears it.
+   */
+  isDirty = false;
+
+  /** @param wire a wire past startup. */
+  constructor(wire: Wire, codecs: CodecRegistry, config: ResolvedConfig, host: ResolvedHost) {
+    this.wire = wire;
+    this.codecs = codecs;
+    this.config = config;
+    this.host = host;
+    this.cache = new StatementCache({
+      size: config.pgbouncer ? 0 : config.statementCacheSize,
+      maxLifetime: config.maxCachedStatementLifetime,
+      maxSqlLength: config.maxCacheableStatementSize,
+    });
+  }
+
+  /** Queues an extended-protocol query. */
+  extended(spec: ExtendedQuerySpec): ExtendedQuery {
+    const req = new ExtendedQuery(this, spec);
+    this.wire.enqueue(req);
+    return req;
+  }
+
+  /** Queues a simple-protocol query. */
+  simple(sql: string, rowMode: 'object' | 'array' = 'object'): SimpleQuery {
+    const req = new SimpleQuery(this, sql, rowMode);
+    this.wire.enqueue(req);
+    return req;
+  }
+
+  writeDeferredCloses(): void {
+    const names = this.cache.takeNamesToClose();
+    if (names.length === 0) return;
+    for (const name of names) writeClose(this.wire.writer, 'S', name);
+    this.wire.closesPending += names.length;
+  }
+
+  inferParamTypes(args: readonly unknown[]): number[] {
+    // A NULL (or a value with no inference) still needs some type; text accepts any literal form.
+    return args.map((v) => inferTypeOid(v) ?? TEXT_OID);
+  }
+
+  typeLoader(oids: readonly number[]): (Request & { readonly done: Promise<void> }) | null {
+    return this.typeLoaderFactory === null ? null : this.typeLoaderFactory(this, oids);
+  }
+
+  onStatementsDiscarded(): void {
+    this.cache.clear(true);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The startup phase (protocol docs, "Start-up"): StartupMessage, the authentication exchange (cleartext, MD5,
+ * SCRAM-SHA-256 and -PLUS), then ParameterStatus/BackendKeyData until the first ReadyForQuery.
+ */
+import { createHash } from 'node:crypto';
+import type tls from 'node:tls';
+import { AuthenticationError, ConnectionError, ProtocolError, databaseErrorFromFields } from '../errors/index.js';
+import {
+  AuthCode,
+  BackendCode,
+  backendCodeName,
+  parseAuthentication,
+  parseBackendKeyData,
+  parseErrorFields,
+  parseParameterStatus,
+  parseReadyForQuery,
+  parseSASLMechanisms,
+  writePasswordMessage,
+  writeSASLInitialResponse,
+  writeSASLResponse,
+  writeStartupMessage,
+} from '../protocol/index.js';
+import { chooseMechanism, createScramClient, md5Password } from './auth/index.js';
+import type { ChannelBindingMode, PasswordOption } from './config-types.js';
+import type { Wire } from './wire.js';
+
+/** What the startup needs. */
+export interface StartupParams {
+  /** Login role. */
+  user: string;
+  /** Database. */
+  database: string;
+  /** Password or password function, if any. */
+  password: PasswordOption | undefined;
+  /** Run-time parameters for the StartupMessage. */
+  serverSettings: Record<string, string>;
+  /** Channel-binding policy for SCRAM. */
+  channelBinding: ChannelBindingMode;
+  /** The TLS socket when encrypted, for SCRAM-SHA-256-PLUS's tls-server-end-point binding. */
+  tlsSocket?: tls.TLSSocket;
+}
+
+async function resolvePassword(p: PasswordOption | undefined, user: string): Promise<string> {
+  if (p === undefined) throw new AuthenticationError(`the server asked for a password for user "${user}" and none was given`);
+  const value = typeof p === 'function' ? await p() : p;
+  if (typeof value !== 'string') throw new AuthenticationError('the password function did not return a string');
+  return value;
+}
+
+/** DER-encoded OIDs of signature algorithms that hash with SHA-384 / SHA-512 (RSA, RSA-PSS aside, and ECDSA). */
+const SHA384_SIGS = ['2a864886f70d01010c', '2a8648ce3d040303'];
+const SHA512_SIGS = ['2a864886f70d01010d', '2a8648ce3d040304'];
+
+/**
+ * The tls-server-end-point channel-binding data (RFC 5929 section 4.1): the server certificate hashed with its
+ * signature's hash algorithm, where MD5 and SHA-1 are replaced by SHA-256. The signature algorithm sits in the
+ * certificate's last bytes, so its OID is looked for there.
+ */
+function serverEndPoint(socket: tls.TLSSocket | undefined): Buffer | undefined {
+  const cert = socket?.getPeerX509Certificate();
+  if (cert === undefined) return undefined;
+  const tail = cert.raw.subarray(Math.max(0, cert.raw.length - 600)).toString('hex');
+  const alg = SHA512_SIGS.some((o) => tail.includes(o)) ? 'sha512' : SHA384_SIGS.some((o) => tail.includes(o)) ? 'sha384' : 'sha256';
+  return createHash(alg).update(cert.raw).digest();
+}
+
+/** Runs the startup exchange on a fresh wire; resolves at the first ReadyForQuery. */
+export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let scram: ReturnType<typeof createScramClient> | null = null;
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+      // The raw handler stays set, so the wire reports this close to startup (already settled), not as an event.
+      wire.destroy(err);
+    };
+    const send = (): void => {
+      wire.flushNow();
+    };
+    const onAuth = async (type: number, data: Buffer): Promise<void> => {
+      switch (type) {
+        case AuthCode.Ok:
+          return;
+        case AuthCode.CleartextPassword:
+          writePasswordMessage(wire.writer, await resolvePassword(params.password, params.user));
+          send();
+          return;
+        case AuthCode.MD5Password: {
+          const password = await resolvePassword(params.password, params.user);
+          writePasswordMessage(wire.writer, md5Password(params.user, password, data.subarray(0, 4)));
+          send();
+          return;
+        }
+        case AuthCode.SASL: {
+          const offered = parseSASLMechanisms(data);
+          const endPoint = serverEndPoint(params.tlsSocket);
+          const mechanism = chooseMechanism(offered, endPoint !== undefined, params.channelBinding);
+          const password = await resolvePassword(params.password, params.user);
+          scram = createScramClient({
+            password,
+            channelBinding: mechanism === 'SCRAM-SHA-256-PLUS' && endPoint !== undefined
+              ? { type: 'tls-server-end-point', data: endPoint }
+              : undefined,
+            clientSupportsBinding: endPoint !== undefined,
+          });
+          writeSASLInitialResponse(wire.writer, mechanism, Buffer.from(scram.clientFirstMessage(), 'utf8'));
+          send();
+          return;
+        }
+        case AuthCode.SASLContinue:
+          if (scram === null) throw new ProtocolError('SASLContinue before SASL');
+          writeSASLResponse(wire.writer, Buffer.from(scram.handleServerFirst(data.toString('utf8')), 'utf8'));
+          send();
+          return;
+        case AuthCode.SASLFinal:
+          if (scram === null) throw new ProtocolError('SASLFinal before SASL');
+          scram.verifyServerFinal(data.toString('utf8'));
+          return;
+        default:
+          throw new AuthenticationError(`unsupported authentication method (code ${type}) requested by the server`);
+      }
+    };
+    wire.setRawHandler((code, buf, start, end) => {
+      switch (code) {
+        case BackendCode.Authentication: {
+          const { type, data } = parseAuthentication(buf, start, end);
+          // Copy: the payload view is only valid during this call and the handler awaits.
+          onAuth(type, Buffer.from(data)).catch((err: unknown) => fail(err as Error));
+          return;
+        }
+        case BackendCode.ParameterStatus: {
+          const [name, value] = parseParameterStatus(buf, start, end);
+          wire.parameters.set(name, value);
+          return;
+        }
+        case BackendCode.BackendKeyData: {
+          const key = parseBackendKeyData(buf, start, end);
+          wire.processId = key.processId;
+          wire.secretKey = key.secretKey;
+          return;
+        }
+        case BackendCode.ErrorResponse:
+          fail(databaseErrorFromFields(parseErrorFields(buf, start, end)));
+          return;
+        case BackendCode.NoticeResponse:
+        case BackendCode.NegotiateProtocolVersion:
+          return;
+        case BackendCode.ReadyForQuery:
+          wire.txStatus = parseReadyForQuery(buf, start, end);
+          if (!settled) {
+            settled = true;
+            wire.setRawHandler(null);
+            resolve();
+          }
+          return;
+        default:
+          fail(new ProtocolError(`unexpected ${backendCodeName(code)} during startup`));
+      }
+    });
+    wire.onStartupClose = (reason) => fail(reason ?? new ConnectionError(`server at ${wire.description} closed the connection during startup`));
+    writeStartupMessage(wire.writer, {
+      user: params.user,
+      database: params.database,
+      client_encoding: 'UTF8',
+      DateStyle: 'ISO',
+      ...params.serverSettings,
+    });
+    send();
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * A prepared statement's execution plan: parameter encoders and column decoders resolved once from the
+ * described OIDs, so executing it costs no per-value lookups (ARCHITECTURE.md, "The hot path").
+ */
+import type { Codec } from '../codecs/index.js';
+import { FormatCode } from '../codecs/index.js';
+import type { FieldDescription } from '../protocol/index.js';
+
+/** Decodes one field from the receive buffer. */
+export type ColumnDecoder = (buf: Buffer, offset: number, length: number) => unknown;
+
+/** What a plan needs from the type system. */
+export interface CodecLookup {
+  /** The codec for a type OID, or undefined when pgjet has none (the value then travels as text). */
+  get(oid: number): Codec | undefined;
+  /** PostgreSQL's name for a type OID, when known. */
+  typeName(oid: number): string | undefined;
+}
+
+/** Column metadata exposed in query results. */
+export interface ColumnInfo {
+  /** Column name. */
+  name: string;
+  /** Type OID. */
+  typeOid: number;
+  /** PostgreSQL's type name (`'int4'`), or the OID as text when unknown. */
+  typeName: string;
+}
+
+/** Result-side plan: how to turn DataRow fields into values. */
+export interface ResultPlan {
+  /** Described fields. */
+  fields: FieldDescription[];
+  /** Column names, in order. */
+  names: string[];
+  /** One decoder per column. */
+  decoders: ColumnDecoder[];
+  /** Format code requested for each column in Bind. */
+  formats: number[];
+  /** True when every column is binary (lets Bind send a single format code). */
+  allBinary: boolean;
+  /** Public column metadata. */
+  columns: ColumnInfo[];
+}
+
+/** A statement prepared on the server (named, or the unnamed statement). */
+export interface Statement {
+  /** Server-side name; '' for the unnamed statement. */
+  name: string;
+  /** SQL text. */
+  sql: string;
+  /** Parameter type OIDs from ParameterDescription. */
+  paramOids: number[];
+  /** One codec per parameter (undefined: sent as text). */
+  paramCodecs: (Codec | undefined)[];
+  /** Parameter format codes. */
+  paramFormats: number[];
+  /** Result plan; null when the statement returns no rows (NoData). */
+  result: ResultPlan | null;
+  /** When it was prepared (ms since epoch), for `maxCachedStatementLifetime`. */
+  preparedAt: number;
+  /** Set once the statement is invalid (evicted, closed or stale). */
+  isClosed: boolean;
+}
+
+const utf8Decoder: ColumnDecoder = (buf, offset, length) => buf.toString('utf8', offset, offset + length);
+
+/** Builds the decoder for one column in the given format. */
+export function columnDecoder(codec: Codec | undefined, format: number): ColumnDecoder {
+  if (codec === undefined) return utf8Decoder;
+  if (format === FormatCode.binary && codec.decodeBinary !== undefined) {
+    return codec.decodeBinary.bind(codec) as ColumnDecoder;
+  }
+  const decodeText = codec.decodeText.bind(codec);
+  return (buf, offset, length) => decodeText(buf.toString('utf8', offset, offset + length));
+}
+
+/** Builds the result plan for described fields: binary for every column whose codec decodes binary. */
+export function buildResultPlan(fields: FieldDescription[], codecs: CodecLookup): ResultPlan {
+  const n = fields.length;
+  const names = new Array<string>(n);
+  const decoders = new Array<ColumnDecoder>(n);
+  const formats = new Array<number>(n);
+  const columns = new Array<ColumnInfo>(n);
+  let allBinary = true;
+  for (let i = 0; i < n; i++) {
+    const f = fields[i];
+    const codec = codecs.get(f.typeOid);
+    const format = codec?.decodeBinary !== undefined ? FormatCode.binary : FormatCode.text;
+    if (format !== FormatCode.binary) allBinary = false;
+    names[i] = f.name;
+    formats[i] = format;
+    decoders[i] = columnDecoder(codec, format);
+    columns[i] = { name: f.name, typeOid: f.typeOid, typeName: codecs.typeName(f.typeOid) ?? String(f.typeOid) };
+  }
+  return { fields, names, decoders, formats, allBinary, columns };
+}
+
+/** Builds a statement from its Describe answers. */
+export function buildStatement(
+  name: string,
+  sql: string,
+  paramOids: number[],
+  fields: FieldDescription[] | null,
+  codecs: CodecLookup,
+): Statement {
+  const paramCodecs = paramOids.map((oid) => codecs.get(oid));
+  const paramFormats = paramCodecs.map((c) => (c?.encodeBinary !== undefined ? FormatCode.binary : FormatCode.text));
+  return {
+    name,
+    sql,
+    paramOids,
+    paramCodecs,
+    paramFormats,
+    result: fields === null ? null : buildResultPlan(fields, codecs),
+    preparedAt: Date.now(),
+    isClosed: false,
+  };
+}
