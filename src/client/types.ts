@@ -17,6 +17,11 @@ export interface QueryOptions {
   rowMode?: 'object' | 'array';
   /** Per-query decoding overrides by type name or OID. */
   types?: Readonly<Record<string | number, TypeOverride>>;
+  /**
+   * Wire format of parameters and results: 'binary' (default, for every type with a binary codec) or 'text'
+   * (every value through the types' text forms; for debugging and for proving both formats agree).
+   */
+  format?: 'binary' | 'text';
 }
 
 /** `fetchVal` options: which column to return. */

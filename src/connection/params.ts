@@ -38,7 +38,7 @@ function typeLabel(stmt: Statement, i: number, codecs: CodecLookup): string {
  * Appends the statement's parameter values (Int32 length then bytes, -1 for NULL). Throws `DataError` for
  * `undefined` or a value its codec rejects; the caller truncates the half-written message.
  */
-export function writeParamValues(w: ByteWriter, stmt: Statement, args: readonly unknown[], codecs: CodecLookup): void {
+export function writeParamValues(w: ByteWriter, stmt: Statement, args: readonly unknown[], codecs: CodecLookup, text = false): void {
   const n = stmt.paramOids.length;
   for (let i = 0; i < n; i++) {
     const value = args[i];
@@ -55,7 +55,7 @@ export function writeParamValues(w: ByteWriter, stmt: Statement, args: readonly 
     const codec = stmt.paramCodecs[i];
     const slot = w.reserve32();
     try {
-      if (stmt.paramFormats[i] === FormatCode.binary && codec?.encodeBinary !== undefined) {
+      if (!text && stmt.paramFormats[i] === FormatCode.binary && codec?.encodeBinary !== undefined) {
         if (typeof value !== 'string' && TEXT_LIKE.has(stmt.paramOids[i])) w.utf8(toParamText(value));
         else codec.encodeBinary(value, w);
       } else if (codec?.encodeText !== undefined) {

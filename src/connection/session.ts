@@ -11,12 +11,10 @@ import type { Request } from './request.js';
 import { ExtendedQuery, type ExtendedQuerySpec } from './requests/extended-query.js';
 import { SimpleQuery } from './requests/simple-query.js';
 import { StatementCache } from './statement-cache.js';
+import { TypeLoader } from './type-loader.js';
 import type { Wire } from './wire.js';
 
 const TEXT_OID = 25;
-
-/** Loads codecs for unknown type OIDs (introspection); provided by the type-loading module. */
-export type TypeLoaderFactory = (session: Session, oids: readonly number[]) => (Request & { readonly done: Promise<void> }) | null;
 
 /** One authenticated server session. */
 export class Session implements QueryContext {
@@ -26,8 +24,6 @@ export class Session implements QueryContext {
   readonly config: ResolvedConfig;
   /** The host this session is connected to. */
   readonly host: ResolvedHost;
-  /** Set by the type-loading module to enable introspection of user types. */
-  typeLoaderFactory: TypeLoaderFactory | null = null;
   /**
    * True once a command may have left session state behind (a tag other than SELECT, INSERT, UPDATE, DELETE,
    * MERGE, COPY, FETCH or MOVE, e.g. SET, LISTEN, DECLARE; or a multi-statement script). Set by the client
@@ -76,7 +72,9 @@ export class Session implements QueryContext {
   }
 
   typeLoader(oids: readonly number[]): (Request & { readonly done: Promise<void> }) | null {
-    return this.typeLoaderFactory === null ? null : this.typeLoaderFactory(this, oids);
+    // OIDs already introspected with no better codec than text are known; only truly new ones are loaded.
+    const unknown = oids.filter((oid) => !this.codecs.has(oid));
+    return unknown.length === 0 ? null : new TypeLoader(this, unknown);
   }
 
   onStatementsDiscarded(): void {

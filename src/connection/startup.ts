@@ -2,7 +2,6 @@
  * The startup phase (protocol docs, "Start-up"): StartupMessage, the authentication exchange (cleartext, MD5,
  * SCRAM-SHA-256 and -PLUS), then ParameterStatus/BackendKeyData until the first ReadyForQuery.
  */
-import { createHash } from 'node:crypto';
 import type tls from 'node:tls';
 import { AuthenticationError, ConnectionError, ProtocolError, databaseErrorFromFields } from '../errors/index.js';
 import {
@@ -20,7 +19,7 @@ import {
   writeSASLResponse,
   writeStartupMessage,
 } from '../protocol/index.js';
-import { chooseMechanism, createScramClient, md5Password } from './auth/index.js';
+import { assertChannelBindingMet, chooseMechanism, createScramClient, md5Password, tlsServerEndPointHash } from './auth/index.js';
 import type { ChannelBindingMode, PasswordOption } from './config-types.js';
 import type { Wire } from './wire.js';
 
@@ -47,27 +46,18 @@ async function resolvePassword(p: PasswordOption | undefined, user: string): Pro
   return value;
 }
 
-/** DER-encoded OIDs of signature algorithms that hash with SHA-384 / SHA-512 (RSA, RSA-PSS aside, and ECDSA). */
-const SHA384_SIGS = ['2a864886f70d01010c', '2a8648ce3d040303'];
-const SHA512_SIGS = ['2a864886f70d01010d', '2a8648ce3d040304'];
-
-/**
- * The tls-server-end-point channel-binding data (RFC 5929 section 4.1): the server certificate hashed with its
- * signature's hash algorithm, where MD5 and SHA-1 are replaced by SHA-256. The signature algorithm sits in the
- * certificate's last bytes, so its OID is looked for there.
- */
-function serverEndPoint(socket: tls.TLSSocket | undefined): Buffer | undefined {
+/** The tls-server-end-point channel-binding data (RFC 5929) of the server's certificate, when encrypted. */
+function serverEndPoint(socket: tls.TLSSocket | undefined, mode: ChannelBindingMode): Buffer | undefined {
+  if (mode === 'disable') return undefined;
   const cert = socket?.getPeerX509Certificate();
-  if (cert === undefined) return undefined;
-  const tail = cert.raw.subarray(Math.max(0, cert.raw.length - 600)).toString('hex');
-  const alg = SHA512_SIGS.some((o) => tail.includes(o)) ? 'sha512' : SHA384_SIGS.some((o) => tail.includes(o)) ? 'sha384' : 'sha256';
-  return createHash(alg).update(cert.raw).digest();
+  return cert === undefined ? undefined : tlsServerEndPointHash(cert.raw);
 }
 
 /** Runs the startup exchange on a fresh wire; resolves at the first ReadyForQuery. */
 export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let scram: ReturnType<typeof createScramClient> | null = null;
+    let usedPlus = false;
     let settled = false;
     const fail = (err: Error): void => {
       if (settled) return;
@@ -82,6 +72,8 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
     const onAuth = async (type: number, data: Buffer): Promise<void> => {
       switch (type) {
         case AuthCode.Ok:
+          // channelBinding 'require' refuses a login that did not bind (trust, MD5, cleartext, plain SCRAM), as libpq does.
+          assertChannelBindingMet(params.channelBinding, usedPlus);
           return;
         case AuthCode.CleartextPassword:
           writePasswordMessage(wire.writer, await resolvePassword(params.password, params.user));
@@ -95,9 +87,10 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
         }
         case AuthCode.SASL: {
           const offered = parseSASLMechanisms(data);
-          const endPoint = serverEndPoint(params.tlsSocket);
+          const endPoint = serverEndPoint(params.tlsSocket, params.channelBinding);
           const mechanism = chooseMechanism(offered, endPoint !== undefined, params.channelBinding);
           const password = await resolvePassword(params.password, params.user);
+          usedPlus = mechanism === 'SCRAM-SHA-256-PLUS';
           scram = createScramClient({
             password,
             channelBinding: mechanism === 'SCRAM-SHA-256-PLUS' && endPoint !== undefined
@@ -111,7 +104,8 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
         }
         case AuthCode.SASLContinue:
           if (scram === null) throw new ProtocolError('SASLContinue before SASL');
-          writeSASLResponse(wire.writer, Buffer.from(scram.handleServerFirst(data.toString('utf8')), 'utf8'));
+          // PBKDF2 with 4096+ iterations runs off the event loop.
+          writeSASLResponse(wire.writer, Buffer.from(await scram.handleServerFirstAsync(data.toString('utf8')), 'utf8'));
           send();
           return;
         case AuthCode.SASLFinal:

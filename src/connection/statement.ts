@@ -41,6 +41,10 @@ export interface ResultPlan {
   allBinary: boolean;
   /** Public column metadata. */
   columns: ColumnInfo[];
+  /** What Bind carries for the result formats: one code for all when they agree. */
+  bindFormats: number | number[];
+  /** The same columns decoded from text (built on first use by text-mode queries). */
+  textPlan?: ResultPlan;
 }
 
 /** A statement prepared on the server (named, or the unnamed statement). */
@@ -55,6 +59,8 @@ export interface Statement {
   paramCodecs: (Codec | undefined)[];
   /** Parameter format codes. */
   paramFormats: number[];
+  /** What Bind carries for the parameter formats: one code for all when they agree (shorter message). */
+  bindParamFormats: number | number[];
   /** Result plan; null when the statement returns no rows (NoData). */
   result: ResultPlan | null;
   /** When it was prepared (ms since epoch), for `maxCachedStatementLifetime`. */
@@ -93,7 +99,16 @@ export function buildResultPlan(fields: FieldDescription[], codecs: CodecLookup)
     decoders[i] = columnDecoder(codec, format);
     columns[i] = { name: f.name, typeOid: f.typeOid, typeName: codecs.typeName(f.typeOid) ?? String(f.typeOid) };
   }
-  return { fields, names, decoders, formats, allBinary, columns };
+  return { fields, names, decoders, formats, allBinary, columns, bindFormats: n === 0 ? [] : allBinary ? FormatCode.binary : formats };
+}
+
+/** The text-format variant of a plan: every column requested as text and decoded by its text decoder. */
+export function textResultPlan(plan: ResultPlan, codecs: CodecLookup): ResultPlan {
+  if (plan.textPlan !== undefined) return plan.textPlan;
+  const decoders = plan.fields.map((f) => columnDecoder(codecs.get(f.typeOid), FormatCode.text));
+  const formats = plan.fields.map(() => FormatCode.text as number);
+  plan.textPlan = { ...plan, decoders, formats, allBinary: false, bindFormats: FormatCode.text, textPlan: undefined };
+  return plan.textPlan;
 }
 
 /** Builds a statement from its Describe answers. */
@@ -106,12 +121,14 @@ export function buildStatement(
 ): Statement {
   const paramCodecs = paramOids.map((oid) => codecs.get(oid));
   const paramFormats = paramCodecs.map((c) => (c?.encodeBinary !== undefined ? FormatCode.binary : FormatCode.text));
+  const uniform = paramFormats.length > 0 && paramFormats.every((f) => f === paramFormats[0]);
   return {
     name,
     sql,
     paramOids,
     paramCodecs,
     paramFormats,
+    bindParamFormats: paramFormats.length === 0 ? [] : uniform ? paramFormats[0] : paramFormats,
     result: fields === null ? null : buildResultPlan(fields, codecs),
     preparedAt: Date.now(),
     isClosed: false,

@@ -24,7 +24,7 @@ import {
 import type { QueryContext } from '../context.js';
 import { writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
-import { buildStatement, type ColumnInfo, type ResultPlan, type Statement } from '../statement.js';
+import { buildStatement, textResultPlan, type ColumnInfo, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
 import { applyTypeOverrides, type TypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
@@ -41,6 +41,8 @@ export interface ExtendedQuerySpec {
   collectRows: boolean;
   /** Per-query decoding overrides. */
   types?: TypeOverrides;
+  /** 'text' sends parameters and requests results in text format (for tests and debugging); default binary. */
+  format?: 'binary' | 'text';
   /** An explicitly prepared statement to execute instead of looking up the cache. */
   statement?: Statement;
   /** Prepare and describe only (conn.prepare): no Bind/Execute. */
@@ -157,7 +159,10 @@ export class ExtendedQuery implements Request {
       }
     }
     this.#stmt = stmt;
-    this.#plan = stmt.result === null ? null : this.#spec.types === undefined ? stmt.result : applyTypeOverrides(stmt.result, this.#spec.types);
+    let plan = stmt.result;
+    if (plan !== null && this.#spec.format === 'text') plan = textResultPlan(plan, this.#ctx.codecs);
+    if (plan !== null && this.#spec.types !== undefined) plan = applyTypeOverrides(plan, this.#spec.types);
+    this.#plan = plan;
     this.#phase = 'execute';
     const end = Math.min(argsList.length, CHUNK);
     const w = wire.writer;
@@ -194,13 +199,14 @@ export class ExtendedQuery implements Request {
   #writeBinds(wire: Wire, stmt: Statement, from: number, to: number): void {
     const w = wire.writer;
     const plan = this.#plan;
-    const paramFormats = stmt.paramFormats.every((f) => f === 1) && stmt.paramFormats.length > 0 ? 1 : stmt.paramFormats;
-    const resultFormats = plan === null ? [] : plan.allBinary ? 1 : plan.formats;
+    const text = this.#spec.format === 'text';
+    const paramFormats = text ? 0 : stmt.bindParamFormats;
+    const resultFormats = plan === null ? [] : plan.bindFormats;
     const codecs = this.#ctx.codecs;
     for (let k = from; k < to; k++) {
       const at = beginBind(w, '', stmt.name, paramFormats, stmt.paramOids.length);
       try {
-        writeParamValues(w, stmt, this.#spec.argsList[k], codecs);
+        writeParamValues(w, stmt, this.#spec.argsList[k], codecs, text);
       } catch (err) {
         if (err instanceof DataError && this.#spec.argsList.length > 1) err.message = `argument list ${k}: ${err.message}`;
         throw err;
@@ -358,16 +364,16 @@ export class ExtendedQuery implements Request {
   }
 
   handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
+    // Our own Syncs (ending a Describe batch) were written before anything nested, so they answer first.
+    if (this.#ignoreSyncs > 0) {
+      this.#ignoreSyncs--;
+      return false;
+    }
     if (this.#nested !== null) {
       if (this.#nested.handleReadyForQuery(status)) {
         this.#nested = null;
-        if (this.#ignoreSyncs > 0) this.#ignoreSyncs--;
         this.#finishDescribe(this.#pendingFields, true);
       }
-      return false;
-    }
-    if (this.#ignoreSyncs > 0) {
-      this.#ignoreSyncs--;
       return false;
     }
     const err = this.#error;

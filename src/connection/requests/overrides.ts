@@ -24,5 +24,6 @@ export function applyTypeOverrides(plan: ResultPlan, types: TypeOverrides): Resu
     decoders[i] = rule === 'text' ? textDecoder : (buf, offset, length) => rule(buf.toString('utf8', offset, offset + length));
   });
   if (!changed) return plan;
-  return { ...plan, decoders, formats, allBinary: formats.every((f) => f === FormatCode.binary) };
+  const allBinary = formats.every((f) => f === FormatCode.binary);
+  return { ...plan, decoders, formats, allBinary, bindFormats: allBinary ? FormatCode.binary : formats, textPlan: undefined };
 }

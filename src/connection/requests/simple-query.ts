@@ -15,7 +15,7 @@ import {
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
 import type { Request } from '../request.js';
-import { buildResultPlan, columnDecoder, type ColumnInfo, type ResultPlan } from '../statement.js';
+import { buildResultPlan, textResultPlan, type ColumnInfo, type ResultPlan } from '../statement.js';
 import type { Wire } from '../wire.js';
 import { tagRowCount } from './extended-query.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
@@ -66,11 +66,7 @@ export class SimpleQuery implements Request {
     switch (code) {
       case BackendCode.RowDescription: {
         // Simple-query results are always text: decode with each codec's text decoder.
-        const plan = buildResultPlan(parseRowDescription(buf, start, end), this.#ctx.codecs);
-        plan.decoders = plan.fields.map((f) => columnDecoder(this.#ctx.codecs.get(f.typeOid), 0));
-        plan.formats = plan.fields.map(() => 0);
-        plan.allBinary = false;
-        this.#plan = plan;
+        this.#plan = textResultPlan(buildResultPlan(parseRowDescription(buf, start, end), this.#ctx.codecs), this.#ctx.codecs);
         this.#rows = [];
         return;
       }
