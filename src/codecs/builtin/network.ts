@@ -1,0 +1,126 @@
+/**
+ * inet, cidr, macaddr and macaddr8 ↔ strings as PostgreSQL prints them.
+ *
+ * inet/cidr binary (`network_send` in utils/adt/network.c): family byte (PGSQL_AF_INET = 2, PGSQL_AF_INET6
+ * = 3), mask bits, is_cidr flag, address length (4 or 16), address bytes. macaddr is its 6 bytes
+ * (`macaddr_send`), macaddr8 its 8 (`macaddr8_send`).
+ */
+import { badLength, expected, truncated } from '../describe.js';
+import { Oid } from '../oids.generated.js';
+import { CodecError, type Codec } from '../types.js';
+import { hexByte } from '../wire.js';
+import { formatInet, parseInet } from './inet-address.js';
+
+const PGSQL_AF_INET = 2;
+const PGSQL_AF_INET6 = 3;
+
+function networkCodec(name: 'inet' | 'cidr', oid: number): Codec<string> {
+  const isCidr = name === 'cidr';
+  const parse = (value: unknown) => {
+    if (typeof value !== 'string') throw expected(`an ${name} string`, value);
+    return parseInet(value, isCidr);
+  };
+  return {
+    name,
+    oid,
+    decodeBinary(buf, offset, length) {
+      if (length < 4) throw truncated(name);
+      const family = buf[offset];
+      const bits = buf[offset + 1];
+      const size = buf[offset + 3];
+      const isV4 = family === PGSQL_AF_INET;
+      if ((!isV4 && family !== PGSQL_AF_INET6) || size !== (isV4 ? 4 : 16) || bits > size * 8) {
+        throw new CodecError(`invalid binary ${name} header`);
+      }
+      if (length !== 4 + size) throw truncated(name);
+      return formatInet(isV4 ? 4 : 6, buf.subarray(offset + 4, offset + 4 + size), bits, isCidr);
+    },
+    encodeBinary(value, w) {
+      const p = parse(value);
+      w.u8(p.family === 4 ? PGSQL_AF_INET : PGSQL_AF_INET6).u8(p.bits).u8(isCidr ? 1 : 0).u8(p.bytes.length);
+      w.bytes(Uint8Array.from(p.bytes));
+    },
+    decodeText: (text) => text,
+    encodeText(value) {
+      const p = parse(value);
+      return formatInet(p.family, p.bytes, p.bits, isCidr);
+    },
+  };
+}
+
+/** inet ↔ string (`'192.168.0.1'`, `'10.1.2.3/8'`; `/32` and `/128` omitted as the server omits them). */
+export const inetCodec = networkCodec('inet', Oid.inet);
+/** cidr ↔ string (always with `/bits`). */
+export const cidrCodec = networkCodec('cidr', Oid.cidr);
+
+// macaddr_in (utils/adt/mac.c) reads six hex bytes written as xx:xx:xx:xx:xx:xx, xx-xx-…, xxxxxx:xxxxxx,
+// xxxxxx-xxxxxx, xxxx.xxxx.xxxx, xxxx-xxxx-xxxx or xxxxxxxxxxxx.
+const macaddrInput = [
+  /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i,
+  /^([0-9a-f]{6})[:-]([0-9a-f]{6})$/i,
+  /^([0-9a-f]{4})([.-])([0-9a-f]{4})\2([0-9a-f]{4})$/i,
+  /^([0-9a-f]{12})$/i,
+];
+
+/** Hex digits of a MAC address in any accepted form, or `undefined`. */
+function macHex(text: string): string | undefined {
+  const t = text.trim();
+  for (const pattern of macaddrInput) {
+    if (pattern.test(t)) return t.replace(/[:.-]/g, '').toLowerCase();
+  }
+  return undefined;
+}
+
+function formatMac(buf: ArrayLike<number>, offset: number, count: number): string {
+  let s = hexByte[buf[offset]];
+  for (let i = 1; i < count; i++) s += ':' + hexByte[buf[offset + i]];
+  return s;
+}
+
+function toMacaddr(value: unknown): Buffer {
+  const hex = typeof value === 'string' ? macHex(value) : undefined;
+  if (hex === undefined) throw expected("a MAC address like '08:00:2b:01:02:03'", value);
+  return Buffer.from(hex, 'hex');
+}
+
+/** macaddr ↔ `'08:00:2b:01:02:03'`. */
+export const macaddrCodec: Codec<string> = {
+  name: 'macaddr',
+  oid: Oid.macaddr,
+  decodeBinary(buf, offset, length) {
+    if (length !== 6) throw badLength('macaddr', length, 6);
+    return formatMac(buf, offset, 6);
+  },
+  encodeBinary: (value, w) => void w.bytes(toMacaddr(value)),
+  decodeText: (text) => text,
+  encodeText: (value) => formatMac(toMacaddr(value), 0, 6),
+};
+
+/**
+ * macaddr8 input: eight hex bytes with `:`, `-` or `.` between any pairs, or none; six bytes are widened to
+ * EUI-64 by inserting ff:fe in the middle, as `macaddr8_in` does.
+ */
+function toMacaddr8(value: unknown): Buffer {
+  if (typeof value === 'string') {
+    const t = value.trim();
+    if (/^[0-9a-f]{2}(?:[:.-]?[0-9a-f]{2})*$/i.test(t)) {
+      const hex = t.replace(/[:.-]/g, '');
+      if (hex.length === 16) return Buffer.from(hex, 'hex');
+      if (hex.length === 12) return Buffer.from(hex.slice(0, 6) + 'fffe' + hex.slice(6), 'hex');
+    }
+  }
+  throw expected("a MAC address like '08:00:2b:01:02:03:04:05'", value);
+}
+
+/** macaddr8 ↔ `'08:00:2b:01:02:03:04:05'`. */
+export const macaddr8Codec: Codec<string> = {
+  name: 'macaddr8',
+  oid: Oid.macaddr8,
+  decodeBinary(buf, offset, length) {
+    if (length !== 8) throw badLength('macaddr8', length, 8);
+    return formatMac(buf, offset, 8);
+  },
+  encodeBinary: (value, w) => void w.bytes(toMacaddr8(value)),
+  decodeText: (text) => text,
+  encodeText: (value) => formatMac(toMacaddr8(value), 0, 8),
+};
