@@ -7,6 +7,7 @@ import { InterfaceError, noticeFromFields, type NoticeMessage } from '../errors/
 import * as ops from './query.js';
 import type { QueryText } from './query.js';
 import { PreparedStatement, prepare } from './prepared.js';
+import { applyTypesOption, reloadSchemaState, setTypeCodec, type TypeCodecDefinition } from './type-codecs.js';
 import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
 import { startTransaction, type Transaction, type TransactionBody, type TransactionOptions } from './transaction.js';
 
@@ -118,6 +119,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return startTransaction(this, fnOrOpts, opts);
   }
 
+  /**
+   * Registers a custom codec for a type by name: `{ format: 'text', encode, decode }` or `format: 'binary'`
+   * with Uint8Array in and out; `schema` defaults to 'public' (pg_catalog for built-in names).
+   */
+  setTypeCodec<T>(typeName: string, definition: TypeCodecDefinition<T>): Promise<void> {
+    return setTypeCodec(this.session, typeName, definition);
+  }
+
+  /** Drops introspected types and cached statements (after schema changes made elsewhere). */
+  async reloadSchemaState(): Promise<void> {
+    reloadSchemaState(this.session);
+  }
+
   /** Closes gracefully: queued calls still run, then Terminate. */
   async close(): Promise<void> {
     await this.session.wire.close();
@@ -160,5 +174,13 @@ export async function connect(dsnOrOptions?: string | ConnectOptions, options?: 
   const holder: { conn?: Connection } = {};
   const session = await openSession(config, eventsFor(() => holder.conn));
   holder.conn = new Connection(session);
+  if (Object.keys(config.types).length > 0) {
+    try {
+      await applyTypesOption(session, config.types as Record<string, TypeCodecDefinition>);
+    } catch (err) {
+      session.wire.destroy();
+      throw err;
+    }
+  }
   return holder.conn;
 }

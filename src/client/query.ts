@@ -6,6 +6,7 @@ import type { ExtendedResult, Session } from '../connection/index.js';
 import { InterfaceError } from '../errors/index.js';
 import { runLimited } from './run.js';
 import { isSqlFragment, type SqlFragment } from './sql.js';
+import { observed } from './tracing.js';
 import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
 
 /** SQL text or a `sql` template fragment. */
@@ -35,14 +36,15 @@ function limits(session: Session, opts: QueryOptions): { timeout?: number; signa
 
 /**
  * Marks the session as possibly dirty unless `tag` is one of the commands that leave no session state
- * (API.md, "Pool", reset 'auto'). Sticky, so once dirty this is one boolean test; otherwise one character
+ * (API.md, "Pool", reset 'auto': SELECT, INSERT, UPDATE, DELETE, MERGE, COPY, FETCH, MOVE; plus SHOW). Sticky, so once dirty this is one boolean test; otherwise one character
  * switch and one `startsWith`, cheap enough for every query.
  */
 export function noteCommandTag(session: Session, tag: string): void {
   if (session.isDirty || tag.length === 0) return;
   let clean: boolean;
   switch (tag.charCodeAt(0)) {
-    case 0x53: clean = tag.startsWith('SELECT'); break; // S
+    // SHOW is read-only too: counting it clean spares a reset after the common `SHOW x` check.
+    case 0x53: clean = tag.startsWith('SELECT') || tag === 'SHOW'; break; // S
     case 0x49: clean = tag.startsWith('INSERT'); break; // I
     case 0x55: clean = tag.startsWith('UPDATE'); break; // U
     case 0x44: clean = tag.startsWith('DELETE'); break; // D
@@ -61,10 +63,19 @@ export function noteCommandTag(session: Session, tag: string): void {
  */
 const SEVERAL_STATEMENTS = /;\s*[^\s;]/;
 
+/** Reads the row count off a result, for the query observer. */
+const byRowCount = (result: { rowCount: number }): number => result.rowCount;
+
 /** Runs one extended query (one execution) and resolves with its raw result. */
 export function runExtended(session: Session, sql: string, args: readonly unknown[], opts: QueryOptions = NO_OPTIONS, collectRows = true): Promise<ExtendedResult> {
+  // One null test when nobody observes queries (the 'query' event and pgjet:query are opt-in).
+  if (session.observer !== null) return session.observer(sql, () => runExtendedNow(session, sql, args, opts, collectRows), byRowCount);
+  return runExtendedNow(session, sql, args, opts, collectRows);
+}
+
+function runExtendedNow(session: Session, sql: string, args: readonly unknown[], opts: QueryOptions, collectRows: boolean): Promise<ExtendedResult> {
   const l = limits(session, opts);
-  const spec = { sql, argsList: [args], rowMode: opts.rowMode ?? 'object', collectRows, types: opts.types } as const;
+  const spec = { sql, argsList: [args], rowMode: opts.rowMode ?? 'object', collectRows, types: opts.types, format: opts.format } as const;
   if (l.timeout === undefined && l.signal === undefined) return session.extended(spec).promise;
   return runLimited(session, l, () => {
     const req = session.extended(spec);
@@ -128,10 +139,10 @@ export async function execute(session: Session, q: QueryText, args?: readonly un
   if (values.length === 0 && typeof q === 'string') {
     if (!session.isDirty && SEVERAL_STATEMENTS.test(sql)) session.isDirty = true;
     const l = limits(session, opts);
-    const res = await runLimited(session, l, () => {
+    const res = await observed(session, sql, () => runLimited(session, l, () => {
       const req = session.simple(sql);
       return { request: req, promise: req.promise };
-    });
+    }), byRowCount);
     noteCommandTag(session, res.tag);
     return res.tag;
   }
@@ -153,10 +164,10 @@ export async function executeMany(session: Session, sql: string, argsList: reado
   const list = checkArgsList(argsList);
   if (list.length === 0) return;
   const l = limits(session, opts);
-  const res = await runLimited(session, l, () => {
+  const res = await observed(session, sql, () => runLimited(session, l, () => {
     const req = session.extended({ sql, argsList: list, rowMode: 'object', collectRows: false });
     return { request: req, promise: req.promise };
-  });
+  }), byRowCount);
   noteCommandTag(session, res.tag);
 }
 
@@ -165,10 +176,10 @@ export async function fetchMany<R = Row>(session: Session, sql: string, argsList
   const list = checkArgsList(argsList);
   if (list.length === 0) return [];
   const l = limits(session, opts);
-  const res = await runLimited(session, l, () => {
-    const req = session.extended({ sql, argsList: list, rowMode: opts.rowMode ?? 'object', collectRows: true, types: opts.types });
+  const res = await observed(session, sql, () => runLimited(session, l, () => {
+    const req = session.extended({ sql, argsList: list, rowMode: opts.rowMode ?? 'object', collectRows: true, types: opts.types, format: opts.format });
     return { request: req, promise: req.promise };
-  });
+  }), byRowCount);
   noteCommandTag(session, res.tag);
   return res.rows as R[];
 }

@@ -16,6 +16,12 @@ import type { Wire } from './wire.js';
 
 const TEXT_OID = 25;
 
+/**
+ * Wraps one call so the client layer can time and trace it (the `'query'` event, `pgjet:query`). Installed by
+ * the connection facade; `countRows` reads the row count off the call's result.
+ */
+export type QueryObserver = <T>(sql: string, run: () => Promise<T>, countRows: (result: T) => number) => Promise<T>;
+
 /** One authenticated server session. */
 export class Session implements QueryContext {
   readonly wire: Wire;
@@ -31,6 +37,8 @@ export class Session implements QueryContext {
    * needs its reset (API.md, "Pool", `reset: 'auto'`). Sticky until the pool clears it.
    */
   isDirty = false;
+  /** The client layer's observer of query calls; null until a connection facade installs one. */
+  observer: QueryObserver | null = null;
 
   /** @param wire a wire past startup. */
   constructor(wire: Wire, codecs: CodecRegistry, config: ResolvedConfig, host: ResolvedHost) {
