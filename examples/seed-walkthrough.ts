@@ -2,7 +2,7 @@
  * `npm start`: the asyncpg practical guide's walk-through, step by step, in pgjet, against an embedded
  * PostgreSQL started for the occasion (no setup needed). Each step prints what it did.
  */
-import { connect, type Connection } from '../src/index.js';
+import { connect, createPool, type Connection } from '../src/index.js';
 import { startEmbeddedServer } from '../test/support/embedded-server.js';
 
 function step(title: string): void {
@@ -50,6 +50,32 @@ async function main(): Promise<void> {
     step('no N+1: SELECT * FROM users WHERE id = ANY($1)');
     const some = await conn.fetch<{ id: number; name: string }>('SELECT * FROM users WHERE id = ANY($1) ORDER BY id', [[1, 2, 3]]);
     console.log(`  ${some.map((r) => `${r.id}:${r.name}`).join(', ')}`);
+
+    step('transaction: create a user and its audit log atomically (async with conn.transaction())');
+    await conn.transaction(async (tx) => {
+      await tx.execute('INSERT INTO users(name) VALUES ($1)', ['Erin']);
+      await tx.execute('INSERT INTO logs(action) VALUES ($1)', ['create_user']);
+    });
+    console.log(`  committed: users=${await conn.fetchVal('SELECT count(*) FROM users')}, logs=${await conn.fetchVal('SELECT count(*) FROM logs')}`);
+    const failed = await conn
+      .transaction(async (tx) => {
+        await tx.execute('INSERT INTO users(name) VALUES ($1)', ['Frank']);
+        await tx.execute('INSERT INTO logs(action) VALUES ($1)', [null]); // violates NOT NULL: the whole unit rolls back
+      })
+      .catch((err: Error) => err);
+    console.log(`  a failing transaction rolled back (${failed?.constructor.name}): Frank present? ${(await conn.fetchVal('SELECT count(*) FROM users WHERE name = $1', ['Frank'])) !== 0n}`);
+
+    step('pool: createPool({ minSize: 5, maxSize: 20 }) and acquire');
+    const pool = createPool({ user, password, host, port, database, minSize: 5, maxSize: 20 });
+    await pool.ready();
+    console.log(`  pool ready: ${JSON.stringify(pool.stats())}`);
+    // In TypeScript >= 5.2 (or tsx): `await using c = await pool.acquire()`; withConnection is the callback form.
+    const names = await pool.withConnection(async (c) => c.fetch<{ name: string }>('SELECT name FROM users ORDER BY id'));
+    console.log(`  borrowed a connection, read ${names.length} users, released it: ${JSON.stringify(pool.stats())}`);
+    const many = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.fetchVal<number>('SELECT $1::int4', [i])));
+    console.log(`  50 concurrent pool.fetchVal calls on at most 20 connections: sum=${many.reduce<number>((a, b) => a + (b ?? 0), 0)}`);
+    await pool.close();
+    console.log('  pool closed (graceful: waits for borrowed connections)');
 
     step('close');
     await conn.close();
