@@ -6,3 +6,4 @@ export type { PoolStats } from './connection-set.js';
 export type { LeakInfo } from './leak.js';
 export type { PoolOptions, PoolConfig, ResetOption } from './options.js';
 export type { PooledConnection } from './pooled-connection.js';
+export type { PoolListenOptions } from './listener.js';

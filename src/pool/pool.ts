@@ -4,10 +4,11 @@
  * query shortcuts, each on a connection borrowed for the one call.
  */
 import { EventEmitter } from 'node:events';
-import type { Connection, FetchValOptions, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
+import type { Connection, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
 import { InterfaceError } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
+import { PoolListener, type PoolListenOptions } from './listener.js';
 import { splitPoolConfig, type ConnectArgs, type PoolConfig, type ResolvedPoolOptions } from './options.js';
 import { CapturedStack, leaseOf, type Lease, type PooledConnection } from './pooled-connection.js';
 
@@ -37,20 +38,19 @@ export interface AcquireOptions {
 export class Pool extends EventEmitter<PoolEvents> {
   readonly #set: ConnectionSet;
   readonly #options: ResolvedPoolOptions;
+  readonly #listener: PoolListener;
 
   /** @internal use {@link createPool}. */
   constructor(options: ResolvedPoolOptions, connectArgs: ConnectArgs) {
     super();
     this.#options = options;
+    this.#listener = new PoolListener(connectArgs, (err) => this.#reportBackground(err));
     this.#set = new ConnectionSet(options, connectArgs, {
       leak: (info) => {
         if (this.listenerCount('leak') > 0) this.emit('leak', info);
         else warnLeak(info, options.leakTimeout ?? 0);
       },
-      backgroundError: (err) => {
-        if (this.listenerCount('error') > 0) this.emit('error', err);
-        else process.emitWarning(`pgjet pool: ${err.message}`, { type: 'PgjetPoolWarning', code: 'PGJET_POOL_BACKGROUND_ERROR' });
-      },
+      backgroundError: (err) => this.#reportBackground(err),
     });
   }
 
@@ -162,13 +162,28 @@ export class Pool extends EventEmitter<PoolEvents> {
    * Closes gracefully: no more lending, waiters reject with `InterfaceError`, idle connections close, borrowed
    * ones close when released. After `timeout` ms (if given) whatever is still borrowed is terminated.
    */
-  close(timeout?: number): Promise<void> {
-    return this.#set.close(timeout);
+  async close(timeout?: number): Promise<void> {
+    await Promise.all([this.#set.close(timeout), this.#listener.close()]);
   }
 
   /** Closes every connection at once, borrowed ones included. */
   terminate(): void {
     this.#set.terminate();
+    void this.#listener.close();
+  }
+
+  /**
+   * LISTENs on a dedicated connection kept by the pool (not one of its `maxSize`), re-LISTENing after it is
+   * lost, then calling `onReconnect` so the caller can catch up on notifications sent meanwhile.
+   * Resolves with the function that stops listening.
+   */
+  listen(channel: string, callback: NotificationCallback, opts?: PoolListenOptions): Promise<() => Promise<void>> {
+    return this.#listener.listen(channel, callback, opts);
+  }
+
+  #reportBackground(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else process.emitWarning(`pgjet pool: ${err.message}`, { type: 'PgjetPoolWarning', code: 'PGJET_POOL_BACKGROUND_ERROR' });
   }
 
   /** `await using pool = createPool(…)` closes the pool gracefully at the end of the block. */

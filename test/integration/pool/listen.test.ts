@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { connect, createPool } from '../../../src/index.js';
+import { testDsn } from '../../support/env.js';
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('pool.listen', () => {
+  it('delivers notifications on a dedicated connection and re-LISTENs after it is killed', async () => {
+    const app = `pgjet-listen-${process.pid}`;
+    const pool = createPool(testDsn(), { minSize: 1, maxSize: 2, serverSettings: { application_name: app } });
+    const got: string[] = [];
+    let reconnects = 0;
+    const stop = await pool.listen('pool_events', (payload) => {
+      got.push(payload);
+    }, { onReconnect: () => { reconnects++; } });
+    pool.on('error', () => undefined);
+    await pool.execute("SELECT pg_notify('pool_events', 'one')", []);
+    await until(() => got.includes('one'));
+
+    const admin = await connect(testDsn());
+    const pids = await admin.fetch<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'LISTEN%'", [app]);
+    expect(pids).toHaveLength(1);
+    await admin.fetchVal('SELECT pg_terminate_backend($1)', [pids[0].pid]);
+    await until(() => reconnects === 1);
+    await admin.fetchVal("SELECT pg_notify('pool_events', 'two')");
+    await until(() => got.includes('two'));
+
+    await stop();
+    await until(async () => (await admin.fetchVal<bigint>(
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE '%LISTEN%'", [app])) === 0n);
+    await admin.close();
+    await pool.close();
+  });
+
+  it('is refused behind PgBouncer (pgbouncer: true)', async () => {
+    const pool = createPool(testDsn(), { minSize: 0, pgbouncer: true });
+    await expect(pool.listen('x', () => undefined)).rejects.toThrow(/pooler/);
+    await pool.close();
+  });
+});
