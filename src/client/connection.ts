@@ -10,6 +10,12 @@ import { PreparedStatement, prepare } from './prepared.js';
 import { applyTypesOption, reloadSchemaState, setTypeCodec, type TypeCodecDefinition } from './type-codecs.js';
 import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
 import { startTransaction, type Transaction, type TransactionBody, type TransactionOptions } from './transaction.js';
+import type { CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions } from './copy.js';
+import { copyRecordsToTable, copyToTable } from './copy-in.js';
+import { copyFromQuery, copyFromTable, copyOut } from './copy-out.js';
+import { cursor, openCursor, type Cursor, type CursorOptions } from './cursor.js';
+import { dispatchNotification, listen, notify, type NotificationCallback } from './notifications.js';
+import { queryObserver, traceConnect, type QueryEvent } from './tracing.js';
 
 /** Events a connection emits. */
 export interface ConnectionEvents {
@@ -21,6 +27,10 @@ export interface ConnectionEvents {
   notification: [channel: string, payload: string, processId: number];
   /** A server run-time parameter changed (ParameterStatus). */
   parameterStatus: [name: string, value: string];
+  /** A query call settled (emitted only while someone listens: off by default, no cost when off). */
+  query: [event: QueryEvent];
+  /** A callback pgjet called threw (a `listen()` callback, a `'query'` listener); emitted only when listened to. */
+  error: [err: Error];
 }
 
 /** A single PostgreSQL connection. Calls may overlap: they are pipelined in call order. */
@@ -132,6 +142,73 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     reloadSchemaState(this.session);
   }
 
+  /**
+   * Binary COPY of records (arrays in column order, or objects keyed by column name) from an array, iterable
+   * or async iterable into `table`; resolves with the tag ('COPY 3'). A bad record is a `DataError` naming the
+   * record and column, and none of the COPY's rows are kept.
+   * @example await conn.copyRecordsToTable('users', { records: [[1, 'Alice']], columns: ['id', 'name'] });
+   */
+  copyRecordsToTable(table: string, opts: CopyRecordsOptions): Promise<string> {
+    return copyRecordsToTable(this.session, table, opts);
+  }
+
+  /**
+   * COPY data (text, CSV or binary) into `table` from a Readable, an async iterable of chunks or a file path.
+   * @example await conn.copyToTable('users', { source: fs.createReadStream('users.csv'), format: 'csv', header: true });
+   */
+  copyToTable(table: string, opts: CopyToTableOptions): Promise<string> {
+    return copyToTable(this.session, table, opts);
+  }
+
+  /**
+   * COPY `table` out to a Writable, a file path or an async function; the output is ended before the call
+   * resolves with the tag ('COPY 42').
+   */
+  copyFromTable(table: string, opts: CopyFromTableOptions): Promise<string> {
+    return copyFromTable(this.session, table, opts);
+  }
+
+  /** COPY a query's result out (arguments rendered by the server: COPY takes no bind parameters). */
+  copyFromQuery(q: QueryText, args: readonly unknown[] | undefined, opts: CopyFromQueryOptions): Promise<string> {
+    return copyFromQuery(this.session, q, args, opts);
+  }
+
+  /**
+   * A query's COPY output as an async iterable of Buffer chunks; leaving the loop early cancels the COPY.
+   * @example for await (const chunk of conn.copyOut('SELECT * FROM users', [], { format: 'csv' })) out.write(chunk);
+   */
+  copyOut(q: QueryText, args?: readonly unknown[], opts?: CopyFormatOptions): AsyncGenerator<Buffer, void, undefined> {
+    return copyOut(this.session, q, args, opts);
+  }
+
+  /**
+   * Streams rows with bounded memory (`prefetch` rows per round trip, fetched only as the loop asks), in or
+   * out of a transaction. Holds the connection until the loop ends; leaving it closes the portal.
+   * @example for await (const row of conn.cursor('SELECT * FROM big', [], { prefetch: 500 })) { … }
+   */
+  cursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: CursorOptions): AsyncGenerator<R, void, undefined> {
+    return cursor<R>(this.session, q, args, opts);
+  }
+
+  /** A forward-only cursor object (`fetch(n)`, `fetchRow()`, `forward(n)`, `close()`); needs a transaction. */
+  openCursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<Cursor<R>> {
+    return openCursor<R>(this.session, q, args, opts);
+  }
+
+  /**
+   * LISTENs on `channel` and calls `callback(payload, channel, pid)` for each notification; resolves with the
+   * function that stops it (UNLISTEN once the channel's last callback is gone).
+   * @example const stop = await conn.listen('events', (payload) => console.log(payload)); await stop();
+   */
+  listen(channel: string, callback: NotificationCallback): Promise<() => Promise<void>> {
+    return listen(this, channel, callback);
+  }
+
+  /** Sends a notification (`pg_notify`: channel and payload travel as parameters). */
+  notify(channel: string, payload?: string): Promise<void> {
+    return notify(this.session, channel, payload);
+  }
+
   /** Closes gracefully: queued calls still run, then Terminate. */
   async close(): Promise<void> {
     await this.session.wire.close();
@@ -155,7 +232,12 @@ function eventsFor(get: () => Connection | undefined): WireEvents {
       const conn = get();
       if (conn !== undefined && conn.listenerCount('notice') > 0) conn.emit('notice', noticeFromFields(fields));
     },
-    notification: (channel, payload, pid) => get()?.emit('notification', channel, payload, pid),
+    notification: (channel, payload, pid) => {
+      const conn = get();
+      if (conn === undefined) return;
+      dispatchNotification(conn, channel, payload, pid);
+      conn.emit('notification', channel, payload, pid);
+    },
     parameterStatus: (name, value) => get()?.emit('parameterStatus', name, value),
     closed: (reason) => get()?.emit('close', reason),
   };
@@ -172,8 +254,9 @@ export async function connect(dsnOrOptions?: string | ConnectOptions, options?: 
   const config = await resolveConfig(dsnOrOptions, options);
   // Events may arrive before the facade exists (a notice during startup): they read it through this holder.
   const holder: { conn?: Connection } = {};
-  const session = await openSession(config, eventsFor(() => holder.conn));
+  const session = await traceConnect(config, () => openSession(config, eventsFor(() => holder.conn)));
   holder.conn = new Connection(session);
+  session.observer = queryObserver(holder.conn);
   if (Object.keys(config.types).length > 0) {
     try {
       await applyTypesOption(session, config.types as Record<string, TypeCodecDefinition>);

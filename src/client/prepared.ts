@@ -121,6 +121,15 @@ class CloseStatement implements Request {
 /** Prepares `sql` under a fresh name and describes it. */
 export async function prepare(session: Session, sql: string): Promise<PreparedStatement> {
   if (typeof sql !== 'string') throw new InterfaceError('prepare() takes SQL text');
+  if (session.config.pgbouncer) {
+    // A named statement outlives the transaction on a server connection that a transaction-mode pooler then
+    // lends to other clients (name clashes for them, "does not exist" for us on the next transaction).
+    throw new InterfaceError(
+      'prepare() is refused with pgbouncer: true: a named server-side statement cannot survive transaction pooling; ' +
+        'call fetch/execute directly (pgjet sends them as unnamed statements), or connect to PostgreSQL itself',
+      { safeToRetry: true },
+    );
+  }
   const req = session.extended({
     sql, argsList: [], rowMode: 'object', collectRows: false, prepareOnly: true, name: `pgjet_p${(++counter).toString(36)}`,
   });

@@ -1,7 +1,7 @@
 /**
  * Timeouts and aborts for any request (API.md, "Timeouts and aborts"): a call not yet written is withdrawn
  * (`safeToRetry`); a written one is cancelled on the server only while it is the running call, with later
- * writes fenced until its ReadyForQuery, so the cancel cannot hit the next query.
+ * writes fenced until its ReadyForQuery and the cancel's delivery, so the cancel cannot hit the next query.
  */
 import { sendCancelRequest, type Request, type Session } from '../connection/index.js';
 import { AbortError, QueryCanceledError, TimeoutError } from '../errors/index.js';
@@ -56,8 +56,8 @@ export function runLimited<T>(session: Session, limits: CallLimits, start: () =>
         return;
       }
       wire.whenRunning(running.request, () => {
-        wire.fence(running.request);
-        sendCancelRequest(session).catch(() => undefined);
+        // Later writes wait for this call's ReadyForQuery and for the cancel's delivery (see Wire.fence).
+        wire.fence(running.request, sendCancelRequest(session).catch(() => undefined));
       });
     };
     const onAbort = (): void => interrupt('abort');

@@ -42,8 +42,12 @@ function render(fragment: SqlFragment, values: unknown[], offset: number): strin
   return text;
 }
 
-/** Quotes an identifier as PostgreSQL's `quote_ident` would (always quoted, embedded quotes doubled). */
+/**
+ * Quotes an identifier for SQL text: always double-quoted (so case and reserved words are kept, unlike
+ * `quote_ident`, which leaves plain lower-case names bare), embedded double quotes doubled.
+ */
 export function quoteIdentifier(name: string): string {
+  if (typeof name !== 'string') throw new TypeError(`an identifier must be a string, got ${typeof name}`);
   if (name.length === 0) throw new TypeError('an identifier cannot be empty');
   if (name.includes('\0')) throw new TypeError('an identifier cannot contain a NUL character');
   return `"${name.replaceAll('"', '""')}"`;
@@ -61,13 +65,30 @@ export interface SqlTag {
   join(items: readonly unknown[], separator?: SqlFragment): SqlFragment;
 }
 
+const COMMA = new SqlFragment([', '], []);
+
 /** The safe SQL template tag. */
 export const sql: SqlTag = Object.assign(
-  (strings: TemplateStringsArray, ...values: unknown[]): SqlFragment => new SqlFragment([...strings], values),
+  (strings: TemplateStringsArray, ...values: unknown[]): SqlFragment => {
+    // Only a template literal's own pieces may become SQL text: `sql(userInput)` called as a plain function
+    // would otherwise put its argument into the statement.
+    if (!Array.isArray(strings) || !Array.isArray((strings as { raw?: unknown }).raw) || strings.length !== values.length + 1) {
+      throw new TypeError('sql is a template tag: write sql`SELECT … ${value}`, or sql.unsafe(text) for trusted SQL text');
+    }
+    return new SqlFragment([...strings], values);
+  },
   {
-    identifier: (...parts: string[]): SqlFragment => new SqlFragment([parts.map(quoteIdentifier).join('.')], []),
-    unsafe: (text: string): SqlFragment => new SqlFragment([text], []),
-    join: (items: readonly unknown[], separator: SqlFragment = new SqlFragment([', '], [])): SqlFragment => {
+    identifier: (...parts: string[]): SqlFragment => {
+      if (parts.length === 0) throw new TypeError('sql.identifier() needs at least one name');
+      return new SqlFragment([parts.map(quoteIdentifier).join('.')], []);
+    },
+    unsafe: (text: string): SqlFragment => {
+      if (typeof text !== 'string') throw new TypeError(`sql.unsafe() takes SQL text, got ${typeof text}`);
+      return new SqlFragment([text], []);
+    },
+    join: (items: readonly unknown[], separator: SqlFragment = COMMA): SqlFragment => {
+      // A string separator would silently become a bound value: say so instead (JavaScript callers, casts).
+      if (!(separator instanceof SqlFragment)) throw new TypeError('sql.join() takes its separator as a fragment, e.g. sql` AND `');
       if (items.length === 0) return new SqlFragment([''], []);
       const strings = [''];
       const values: unknown[] = [];

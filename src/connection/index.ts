@@ -1,5 +1,5 @@
 export { openSession } from './connect.js';
-export { Session } from './session.js';
+export { Session, type QueryObserver } from './session.js';
 export { sendCancelRequest } from './cancel.js';
 export type { Request } from './request.js';
 export type { Wire, WireEvents } from './wire.js';
@@ -9,3 +9,10 @@ export { SimpleQuery, type SimpleResult } from './requests/simple-query.js';
 export type { TypeOverrides } from './requests/overrides.js';
 export { resolveConfig } from './config.js';
 export type { ConnectOptions, ResolvedConfig, CustomCodecDefinition, SslMode } from './config-types.js';
+export { CopyIn, CopyInChannel, CopyStopped, COPY_CHUNK, type CopyInFeed } from './requests/copy-in.js';
+export { binaryRecordsFeed, type CopyColumn, type CopyRecordSource, type CopyRecordError } from './requests/copy-binary.js';
+export { CopyOut, CopyOutInterrupted, type CopyOutSink } from './requests/copy-out.js';
+export { RenderLiterals } from './requests/render-literals.js';
+export { PortalStream, type PortalSpec } from './requests/portal.js';
+export { PortalFetch, ClosePortal, type PortalFetchResult } from './requests/portal-fetch.js';
+export type { ResultPlan } from './statement.js';

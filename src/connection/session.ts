@@ -74,9 +74,28 @@ export class Session implements QueryContext {
     this.wire.closesPending += names.length;
   }
 
-  inferParamTypes(args: readonly unknown[]): number[] {
-    // A NULL (or a value with no inference) still needs some type; text accepts any literal form.
-    return args.map((v) => inferTypeOid(v) ?? TEXT_OID);
+  inferParamTypes(args: readonly unknown[], previous: readonly number[] | null = null, message = ''): number[] | null {
+    // Only the parameter the server names ("could not determine data type of parameter $2"; the `$n` survives
+    // translation) is typed from its JS value: the others keep the type the server gives them from context, so
+    // `5 = $1 OR $2 IS NULL` with ['5', null] still compares integers. A NULL (or a value with no inference)
+    // still needs some type; text accepts any literal form.
+    const next = previous === null ? args.map(() => 0) : [...previous];
+    const named = /\$(\d+)/.exec(message);
+    const index = named === null ? -1 : Number(named[1]) - 1;
+    if (index >= 0 && index < args.length) {
+      if (next[index] !== 0) return null; // already typed and still not enough: give up
+      next[index] = inferTypeOid(args[index]) ?? TEXT_OID;
+      return next;
+    }
+    // No parameter number in the message: type every parameter still untyped, once.
+    let changed = false;
+    for (let i = 0; i < args.length; i++) {
+      if (next[i] === 0) {
+        next[i] = inferTypeOid(args[i]) ?? TEXT_OID;
+        changed = true;
+      }
+    }
+    return changed ? next : null;
   }
 
   typeLoader(oids: readonly number[]): (Request & { readonly done: Promise<void> }) | null {

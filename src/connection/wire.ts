@@ -49,6 +49,12 @@ export class Wire {
   onStartupClose: ((reason: Error | undefined) => void) | null = null;
   /** Close messages written for evicted statements whose CloseComplete is still to come. */
   closesPending = 0;
+  /**
+   * Write one request at a time: the next only after the previous one's ReadyForQuery. Set for `pgbouncer:
+   * true`: PgBouncer before 1.21 hands the server connection back to its pool at every ReadyForQuery 'I' of
+   * transaction mode, so a request pipelined behind another would be answered to nobody.
+   */
+  isSerial = false;
 
   readonly #socket: net.Socket;
   readonly #framer = new MessageFramer();
@@ -56,6 +62,8 @@ export class Wire {
   readonly #inflight = new Queue<Request>();
   #holder: Request | null = null;
   #fence: Request | null = null;
+  /** CancelRequests sent and not yet confirmed by the server closing their side socket. */
+  #cancelsInFlight = 0;
   readonly #cancelWanted = new Map<Request, () => void>();
   #flushScheduled = false;
   #closed = false;
@@ -157,15 +165,30 @@ export class Wire {
     this.#cancelWanted.delete(req);
   }
 
-  /** Stops writing later requests until `req` has received its ReadyForQuery (the cancel fence). */
-  fence(req: Request): void {
+  /**
+   * Stops writing later requests until `req` has received its ReadyForQuery (the cancel fence) and, when given,
+   * until `delivered` settles: the CancelRequest's side socket closed, i.e. the server has signalled the backend.
+   * A cancel signal that reaches an idle backend is discarded (postgres.c, PostgresMain step 5), but one still
+   * travelling when the next query is written would cancel that query instead.
+   */
+  fence(req: Request, delivered?: Promise<unknown>): void {
     this.#fence = req;
+    if (delivered === undefined) return;
+    this.#cancelsInFlight++;
+    const done = (): void => {
+      if (this.#cancelsInFlight === 0) return;
+      this.#cancelsInFlight--;
+      if (this.#cancelsInFlight === 0 && this.#holder === null && this.#fence === null) this.#pump();
+    };
+    delivered.then(done, done);
   }
 
   #afterRequestDone(done: Request): void {
     if (this.#fence === done) {
       this.#fence = null;
       if (this.#holder === null) this.#pump();
+    } else if (this.isSerial && this.#holder === null) {
+      this.#pump();
     }
     if (this.#cancelWanted.size === 0) return;
     const next = this.#inflight.peek();
@@ -244,7 +267,8 @@ export class Wire {
   }
 
   #pump(): void {
-    while (this.#holder === null && this.#fence === null && this.#pending.length > 0) {
+    while (this.#holder === null && this.#fence === null && this.#cancelsInFlight === 0 && this.#pending.length > 0) {
+      if (this.isSerial && this.#inflight.length > 0) break;
       const req = this.#pending.shift() as Request;
       this.#inflight.push(req);
       let written: boolean;
@@ -357,6 +381,7 @@ export class Wire {
     for (const req of this.#pending.drain()) req.fail(notSent, false);
     this.#holder = null;
     this.#fence = null;
+    this.#cancelsInFlight = 0;
     this.#cancelWanted.clear();
     if (this.#raw !== null) {
       this.#raw = null;

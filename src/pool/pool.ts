@@ -4,7 +4,7 @@
  * query shortcuts, each on a connection borrowed for the one call.
  */
 import { EventEmitter } from 'node:events';
-import type { Connection, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
+import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
 import { InterfaceError } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
@@ -128,6 +128,48 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** `conn.fetchMany` on a connection borrowed for the call. */
   fetchMany<R = Row>(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
     return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R>(sql, argsList, opts));
+  }
+
+  /** `conn.copyRecordsToTable` (binary COPY) on a connection borrowed for the call. */
+  copyRecordsToTable(table: string, opts: CopyRecordsOptions): Promise<string> {
+    return this.#borrowFor(opts.signal, (c) => c.copyRecordsToTable(table, opts));
+  }
+
+  /** `conn.copyToTable` on a connection borrowed for the call. */
+  copyToTable(table: string, opts: CopyToTableOptions): Promise<string> {
+    return this.#borrowFor(opts.signal, (c) => c.copyToTable(table, opts));
+  }
+
+  /** `conn.copyFromTable` on a connection borrowed for the call. */
+  copyFromTable(table: string, opts: CopyFromTableOptions): Promise<string> {
+    return this.#borrowFor(opts.signal, (c) => c.copyFromTable(table, opts));
+  }
+
+  /** `conn.copyFromQuery` on a connection borrowed for the call. */
+  copyFromQuery(q: QueryText, args: readonly unknown[] | undefined, opts: CopyFromQueryOptions): Promise<string> {
+    return this.#borrowFor(opts.signal, (c) => c.copyFromQuery(q, args, opts));
+  }
+
+  /** `conn.copyOut` on a connection borrowed until the iteration ends (however it ends). */
+  async *copyOut(q: QueryText, args?: readonly unknown[], opts?: CopyFormatOptions): AsyncGenerator<Buffer, void, undefined> {
+    const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, undefined, this.#stack());
+    lease.slot.queries++;
+    try {
+      yield* lease.conn.copyOut(q, args, opts);
+    } finally {
+      await lease.dispose();
+    }
+  }
+
+  /** `conn.cursor` on a connection borrowed until the loop ends (however it ends). */
+  async *cursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: CursorOptions): AsyncGenerator<R, void, undefined> {
+    const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, opts?.signal, this.#stack());
+    lease.slot.queries++;
+    try {
+      yield* lease.conn.cursor<R>(q, args, opts);
+    } finally {
+      await lease.dispose();
+    }
   }
 
   /**

@@ -17,7 +17,7 @@
  * The built-in reset ends with a SELECT on purpose: the client layer tracks the last command tag, and a
  * trailing SELECT leaves the session marked clean once the reset has run.
  */
-import type { Connection } from '../client/index.js';
+import { clearListeners, type Connection } from '../client/index.js';
 import type { ResetOption } from './options.js';
 
 /** Everything a session may keep besides its transaction, undone in an order that cannot fail. */
@@ -56,6 +56,9 @@ export function resetSqlFor(conn: Connection, reset: ResetOption): string | null
  */
 export function queueReset(conn: Connection, sql: string, onFailure: (err: unknown) => void): void {
   conn.execute(sql).then(undefined, onFailure);
+  // The server forgets every LISTEN with UNLISTEN *; the client must forget the previous borrower's callbacks too,
+  // or a new borrower's listen() on the same channel would believe it already listens.
+  if (sql.includes('UNLISTEN')) clearListeners(conn);
   // After execute() queued it: the client layer flags multi-statement scripts as dirty when they are queued.
   conn.session.isDirty = false;
 }

@@ -69,7 +69,7 @@ export interface ExtendedResult {
 const CHUNK = 1000;
 
 /** Codes meaning a cached statement no longer matches the server (schema change, DISCARD). */
-function isStaleStatementError(err: DatabaseError): boolean {
+export function isStaleStatementError(err: DatabaseError): boolean {
   return (err.code === '0A000' && err.message.includes('cached plan')) || err.code === '26000';
 }
 
@@ -92,9 +92,12 @@ export class ExtendedQuery implements Request {
   #stmt: Statement | null = null;
   #plan: ResultPlan | null = null;
   #fromCache = false;
-  #inferred = false;
+  /** Parameter types of the last Parse after a 42P18 (see QueryContext.inferParamTypes); null before. */
+  #inferredTypes: number[] | null = null;
   #retried = false;
   #ignoreSyncs = 0;
+  /** What to write once our own Syncs are answered (see #syncThen). */
+  #continuation: (() => void) | null = null;
   #error: Error | null = null;
   #rows: unknown[] = [];
   #tag = '';
@@ -251,8 +254,11 @@ export class ExtendedQuery implements Request {
         if (this.#error !== null || !this.#spec.collectRows) return;
         if (this.#plan === null) throw new ProtocolError('DataRow for a statement that returns no rows');
         try {
-          this.#rows.push(this.#spec.rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start) : decodeObjectRow(this.#plan, buf, start));
+          this.#rows.push(this.#spec.rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start, end) : decodeObjectRow(this.#plan, buf, start, end));
         } catch (err) {
+          // A DataRow of the wrong shape means the server cannot be trusted: close (the wire turns a throw into
+          // a ProtocolError for every request). A value its codec rejects fails this call only.
+          if (err instanceof ProtocolError) throw err;
           this.#error = err as Error;
         }
         return;
@@ -310,11 +316,11 @@ export class ExtendedQuery implements Request {
       if (loader !== null) {
         // End the open Parse/Describe batch, load the types, then continue (re-parsing an unnamed statement).
         this.#pendingFields = fields;
-        writeSync(this.#wire().writer);
-        this.#ignoreSyncs++;
-        this.#nested = loader;
-        loader.write(this.#wire());
-        this.#wire().flushSoon();
+        this.#syncThen(() => {
+          this.#nested = loader;
+          loader.write(this.#wire());
+          this.#wire().flushSoon();
+        });
         return;
       }
     }
@@ -348,12 +354,18 @@ export class ExtendedQuery implements Request {
   #describeFailed(err: DatabaseError): void {
     const wire = this.#wire();
     const args = this.#spec.argsList[0];
-    if (err.code === '42P18' && !this.#inferred && args !== undefined && args.length > 0) {
-      // The server could not type a parameter ($1 IS NULL): type it from the JS values and prepare again.
-      this.#inferred = true;
-      writeSync(wire.writer);
-      this.#ignoreSyncs++;
-      this.#writePrepare(wire, this.#ctx.inferParamTypes(args));
+    // 42P18: a parameter got no type ($1 IS NULL); 42P08: it got different ones in different places ($1 IS NULL
+    // OR $1::text leaves the first reference untyped). Both say "could not determine data type of parameter $n".
+    const isUntyped = err.code === '42P18' || err.code === '42P08';
+    const types = isUntyped && args !== undefined && args.length > 0 ? this.#ctx.inferParamTypes(args, this.#inferredTypes, err.message) : null;
+    if (types !== null) {
+      // The server could not type a parameter ($1 IS NULL): type that one from its JS value and prepare again
+      // (once per such parameter at most).
+      this.#inferredTypes = types;
+      // Types guessed from this call's values must not stick to the SQL for later calls with other values: the
+      // statement is prepared unnamed and left out of the cache (an explicit prepare() keeps its name).
+      if (this.#spec.name === undefined) this.#name = '';
+      this.#syncThen(() => this.#writePrepare(wire, types));
       return;
     }
     this.#error = err;
@@ -363,10 +375,29 @@ export class ExtendedQuery implements Request {
     wire.release(this);
   }
 
+  /**
+   * Ends the open Parse/Describe batch with a Sync and writes `next` only once that Sync's ReadyForQuery has
+   * arrived. The extra wait is on rare paths (type loading, 42P18) and keeps a transaction-mode pooler from
+   * losing the answers: PgBouncer before 1.21 hands the server connection back to its pool at every
+   * ReadyForQuery 'I', so whatever was written after that Sync would be answered to nobody.
+   */
+  #syncThen(next: () => void): void {
+    const wire = this.#wire();
+    writeSync(wire.writer);
+    this.#ignoreSyncs++;
+    this.#continuation = next;
+    wire.flushSoon();
+  }
+
   handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
     // Our own Syncs (ending a Describe batch) were written before anything nested, so they answer first.
     if (this.#ignoreSyncs > 0) {
       this.#ignoreSyncs--;
+      const next = this.#ignoreSyncs === 0 ? this.#continuation : null;
+      if (next !== null) {
+        this.#continuation = null;
+        next();
+      }
       return false;
     }
     if (this.#nested !== null) {

@@ -45,3 +45,21 @@ describe('pool.listen', () => {
     await pool.close();
   });
 });
+
+describe('pool stream shortcuts', () => {
+  it('pool.cursor and pool.copy* borrow a connection for the whole operation', async () => {
+    const pool = createPool(testDsn(), { minSize: 0, maxSize: 1 });
+    await pool.execute('CREATE TABLE IF NOT EXISTS pool_copy (id int4, name text)');
+    await pool.execute('TRUNCATE pool_copy');
+    expect(await pool.copyRecordsToTable('pool_copy', { records: [[1, 'a'], [2, 'b']] })).toBe('COPY 2');
+    const seen: number[] = [];
+    for await (const row of pool.cursor<{ id: number }>('SELECT id FROM pool_copy ORDER BY id', [], { prefetch: 1 })) seen.push(row.id);
+    expect(seen).toEqual([1, 2]);
+    const chunks: Buffer[] = [];
+    for await (const chunk of pool.copyOut('SELECT * FROM pool_copy ORDER BY id', [], { format: 'csv' })) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('1,a\n2,b\n');
+    expect(pool.stats().borrowed).toBe(0);
+    await pool.execute('DROP TABLE pool_copy');
+    await pool.close();
+  });
+});

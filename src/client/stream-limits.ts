@@ -1,0 +1,127 @@
+/**
+ * Timeouts and aborts for COPY and cursor requests (API.md, "Timeouts and aborts"). As for queries, a call not
+ * yet written is withdrawn (`safeToRetry`); once written, the request itself decides how to stop, because a
+ * CancelRequest is not always what works: COPY FROM STDIN is stopped by pgjet's own CopyFail, a cursor idle
+ * between batches has nothing running on the server. When the server must be interrupted, the CancelRequest is
+ * sent only while the request is the running call, and later writes are fenced until its ReadyForQuery and
+ * the cancel's delivery (ARCHITECTURE.md, "Cancel fence"), so it cannot hit the next query.
+ */
+import { CopyOutInterrupted, sendCancelRequest, type Request, type Session } from '../connection/index.js';
+import { AbortError, QueryCanceledError, TimeoutError } from '../errors/index.js';
+import type { CallLimits } from './run.js';
+
+/** Limits of one step of a longer operation: `totalTimeout` is the caller's figure, quoted in messages. */
+export interface StepLimits extends CallLimits {
+  /** The whole operation's timeout, when this step only has what is left of it. */
+  totalTimeout?: number;
+}
+
+/** Makes the error a timeout or abort turns into; `sent` says whether anything reached the server. */
+export function interruption(kind: 'timeout' | 'abort', limits: StepLimits, sent: boolean, cause?: unknown): Error {
+  if (kind === 'timeout') {
+    return new TimeoutError(`query timed out after ${limits.totalTimeout ?? limits.timeout} ms`, { cause, safeToRetry: !sent });
+  }
+  return new AbortError('query aborted', { cause: cause ?? limits.signal?.reason, safeToRetry: !sent });
+}
+
+/** Sends one CancelRequest for `req`, once it is the call the server is running, and fences later writes. */
+export function serverCanceller(session: Session, req: Request): () => void {
+  let isSent = false;
+  return () => {
+    if (isSent) return;
+    isSent = true;
+    const wire = session.wire;
+    wire.whenRunning(req, () => {
+      wire.fence(req, sendCancelRequest(session).catch(() => undefined));
+    });
+  };
+}
+
+/** Throws the abort error at once when `signal` is already aborted (nothing was sent). */
+export function checkNotAborted(limits: CallLimits): void {
+  if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
+}
+
+/** The default way to stop a written request: a CancelRequest. */
+const cancelOnly = (cancelOnServer: () => void): void => cancelOnServer();
+
+/**
+ * Applies `limits` to a queued request whose outcome is `promise`. Once written, `interrupt` stops it (by
+ * default a CancelRequest; COPY and cursor requests pass their own `interrupt`). Rejections caused by the interruption
+ * (the server's 57014) become `TimeoutError` / `AbortError` with the server error as `cause`.
+ */
+export function limitRequest<T>(
+  session: Session,
+  limits: StepLimits,
+  req: Request,
+  promise: Promise<T>,
+  interrupt: (cancelOnServer: () => void) => unknown = cancelOnly,
+): Promise<T> {
+  const { timeout, signal } = limits;
+  if (timeout === undefined && signal === undefined) return promise;
+  const wire = session.wire;
+  return new Promise<T>((resolve, reject) => {
+    let interrupted: 'timeout' | 'abort' | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      wire.forgetRunning(req);
+    };
+    const stop = (kind: 'timeout' | 'abort'): void => {
+      if (interrupted !== null) return;
+      interrupted = kind;
+      if (wire.withdraw(req)) {
+        cleanup();
+        reject(interruption(kind, limits, false));
+        return;
+      }
+      interrupt(serverCanceller(session, req));
+    };
+    const onAbort = (): void => stop('abort');
+    if (timeout !== undefined) timer = setTimeout(() => stop('timeout'), timeout);
+    if (signal?.aborted === true) stop('abort');
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (err: unknown) => {
+        cleanup();
+        if (interrupted !== null && err instanceof QueryCanceledError) reject(interruption(interrupted, limits, true, err));
+        else if (interrupted !== null && err instanceof CopyOutInterrupted) reject(interruption(interrupted, limits, true));
+        else reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * A time budget for an operation made of several round trips (COPY with arguments: prepare, render, COPY):
+ * each step gets what is left of the caller's `timeout`.
+ */
+export class Deadline {
+  readonly #limits: CallLimits;
+  readonly #end: number | undefined;
+
+  /** @param limits the caller's timeout and signal. */
+  constructor(limits: CallLimits) {
+    this.#limits = limits;
+    this.#end = limits.timeout === undefined ? undefined : Date.now() + limits.timeout;
+  }
+
+  /** The original limits, for error messages. */
+  get limits(): CallLimits {
+    return this.#limits;
+  }
+
+  /** Limits for the next step; throws the timeout (or abort) error when nothing is left. */
+  next(): StepLimits {
+    checkNotAborted(this.#limits);
+    if (this.#end === undefined) return this.#limits;
+    const left = this.#end - Date.now();
+    if (left <= 0) throw interruption('timeout', this.#limits, false);
+    return { timeout: left, signal: this.#limits.signal, totalTimeout: this.#limits.timeout };
+  }
+}
