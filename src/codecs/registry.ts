@@ -100,6 +100,11 @@ export class CodecRegistry {
     this.#invalidate();
   }
 
+  /** True when `oid` has a codec registered by the user (setTypeCodec or the `types` option). */
+  isCustom(oid: number): boolean {
+    return this.#custom.has(oid);
+  }
+
   /** Removes a registered codec; returns whether there was one. */
   unregister(oid: number): boolean {
     const had = this.#custom.delete(oid);

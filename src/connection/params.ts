@@ -2,13 +2,39 @@
  * Writes Bind parameter values straight into the outgoing buffer with the statement's codecs, and turns a
  * codec's complaint into a `DataError` naming the parameter and its type.
  */
-import { CodecError, FormatCode } from '../codecs/index.js';
+import { builtinCodecTable, CodecError, FormatCode } from '../codecs/index.js';
 import { DataError } from '../errors/index.js';
 import type { ByteWriter } from '../internal/index.js';
 import type { CodecLookup, Statement } from './statement.js';
 
 /** OIDs of the types whose parameters take any value's text form: text, varchar, bpchar, name, unknown. */
 const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
+
+/**
+ * Types whose binary codec takes strings itself: text-like types (the bytes are the same), bool (boolin's
+ * spellings), numbers (parsed exactly, so '12.5' for int4 is a DataError rather than a server-side rounding),
+ * uuid (validated), json/jsonb/jsonpath (a string is JSON text) and "char". A string for any other type (a date, an array literal '{1,2}',
+ * a range '[1,5)', a point '(1,2)', bytea's '\x…') is sent in text format for the server's input function to
+ * parse, as node-postgres users expect.
+ */
+const STRINGS_IN_BINARY = new Set([25, 1043, 1042, 19, 705, 16, 21, 23, 20, 700, 701, 1700, 26, 28, 29, 5069, 2950, 114, 3802, 4072, 18]);
+
+/**
+ * The Bind parameter formats for one execution: the statement's own, except that a string for a type outside
+ * {@link STRINGS_IN_BINARY} (and without a user codec) goes as text.
+ */
+export function paramFormatsFor(stmt: Statement, args: readonly unknown[], codecs: CodecLookup): number | number[] {
+  let formats: number[] | undefined;
+  const n = stmt.paramOids.length;
+  for (let i = 0; i < n; i++) {
+    if (typeof args[i] !== 'string' || stmt.paramFormats[i] === FormatCode.text) continue;
+    const oid = stmt.paramOids[i];
+    if (STRINGS_IN_BINARY.has(oid) || codecs.isCustom(oid)) continue;
+    formats ??= stmt.paramFormats.slice();
+    formats[i] = FormatCode.text;
+  }
+  return formats ?? stmt.bindParamFormats;
+}
 
 /** The text form of a JS value for a text-typed parameter (`String(5)`, a Date's ISO form, JSON for objects). */
 export function toParamText(value: unknown): string {
@@ -38,7 +64,14 @@ function typeLabel(stmt: Statement, i: number, codecs: CodecLookup): string {
  * Appends the statement's parameter values (Int32 length then bytes, -1 for NULL). Throws `DataError` for
  * `undefined` or a value its codec rejects; the caller truncates the half-written message.
  */
-export function writeParamValues(w: ByteWriter, stmt: Statement, args: readonly unknown[], codecs: CodecLookup, text = false): void {
+export function writeParamValues(
+  w: ByteWriter,
+  stmt: Statement,
+  args: readonly unknown[],
+  codecs: CodecLookup,
+  formats: number | readonly number[],
+): void {
+  const text = formats === FormatCode.text;
   const n = stmt.paramOids.length;
   for (let i = 0; i < n; i++) {
     const value = args[i];
@@ -55,9 +88,17 @@ export function writeParamValues(w: ByteWriter, stmt: Statement, args: readonly 
     const codec = stmt.paramCodecs[i];
     const slot = w.reserve32();
     try {
-      if (!text && stmt.paramFormats[i] === FormatCode.binary && codec?.encodeBinary !== undefined) {
-        if (typeof value !== 'string' && TEXT_LIKE.has(stmt.paramOids[i])) w.utf8(toParamText(value));
-        else codec.encodeBinary(value, w);
+      // A text-typed parameter's bytes are the same in both formats: the value's text form, whichever format
+      // the Bind asks for (unless the user registered a codec of their own for the type).
+      if (typeof value !== 'string' && TEXT_LIKE.has(stmt.paramOids[i]) && (codec === undefined || builtinCodecTable.get(codec.oid) === codec)) {
+        w.utf8(toParamText(value));
+      } else if (!text && (typeof formats === 'number' ? formats : formats[i]) === FormatCode.binary && codec?.encodeBinary !== undefined) {
+        codec.encodeBinary(value, w);
+      } else if (typeof value === 'string' && !STRINGS_IN_BINARY.has(stmt.paramOids[i])) {
+        // A string in text format is the literal for the server's input function, as given. Strings for the
+        // types above still go through their codec, so text and binary formats refuse the same strings
+        // ('12.5' for int4, 'maybe' for bool) with a DataError before anything is sent.
+        w.utf8(value);
       } else if (codec?.encodeText !== undefined) {
         w.utf8(codec.encodeText(value));
       } else {

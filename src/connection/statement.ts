@@ -15,6 +15,8 @@ export interface CodecLookup {
   get(oid: number): Codec | undefined;
   /** PostgreSQL's name for a type OID, when known. */
   typeName(oid: number): string | undefined;
+  /** True when the user registered the codec of `oid` (their codec then sees strings too). */
+  isCustom(oid: number): boolean;
 }
 
 /** Column metadata exposed in query results. */

@@ -22,7 +22,7 @@ import {
   type FieldDescription,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
-import { writeParamValues } from '../params.js';
+import { paramFormatsFor, writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
 import { buildStatement, textResultPlan, type ColumnInfo, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -203,13 +203,14 @@ export class ExtendedQuery implements Request {
     const w = wire.writer;
     const plan = this.#plan;
     const text = this.#spec.format === 'text';
-    const paramFormats = text ? 0 : stmt.bindParamFormats;
     const resultFormats = plan === null ? [] : plan.bindFormats;
     const codecs = this.#ctx.codecs;
     for (let k = from; k < to; k++) {
+      const args = this.#spec.argsList[k];
+      const paramFormats = text ? 0 : paramFormatsFor(stmt, args, codecs);
       const at = beginBind(w, '', stmt.name, paramFormats, stmt.paramOids.length);
       try {
-        writeParamValues(w, stmt, this.#spec.argsList[k], codecs, text);
+        writeParamValues(w, stmt, args, codecs, paramFormats);
       } catch (err) {
         if (err instanceof DataError && this.#spec.argsList.length > 1) err.message = `argument list ${k}: ${err.message}`;
         throw err;

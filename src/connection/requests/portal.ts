@@ -27,7 +27,7 @@ import {
   writeSync,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
-import { writeParamValues } from '../params.js';
+import { paramFormatsFor, writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
 import type { ResultPlan, Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -141,10 +141,10 @@ export class PortalStream implements Request {
       // An unnamed statement was prepared in a batch that ended with Sync; a transaction-mode pooler
       // (pgbouncer: true) may run this batch on another server connection, so parse it again in this batch.
       if (stmt.name === '') writeParse(w, '', stmt.sql, stmt.paramOids);
-      const paramFormats = stmt.paramFormats.length > 0 && stmt.paramFormats.every((f) => f === 1) ? 1 : stmt.paramFormats;
+      const paramFormats = paramFormatsFor(stmt, args, this.#ctx.codecs);
       const at = beginBind(w, portal, stmt.name, paramFormats, expected);
-      writeParamValues(w, stmt, args, this.#ctx.codecs);
-      endBind(w, at, plan === null ? [] : plan.allBinary ? 1 : plan.formats);
+      writeParamValues(w, stmt, args, this.#ctx.codecs, paramFormats);
+      endBind(w, at, plan === null ? [] : plan.bindFormats);
     } catch (err) {
       w.truncate(mark);
       this.#error = err as Error;

@@ -17,7 +17,7 @@ import {
   writeSync,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
-import { writeParamValues } from '../params.js';
+import { paramFormatsFor, writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
 import type { Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -59,9 +59,9 @@ export class RenderLiterals implements Request {
     const mark = w.position;
     try {
       writeParse(w, '', this.#sql, stmt.paramOids);
-      const paramFormats = stmt.paramFormats.length > 0 && stmt.paramFormats.every((f) => f === 1) ? 1 : stmt.paramFormats;
+      const paramFormats = paramFormatsFor(stmt, this.#args, this.#ctx.codecs);
       const at = beginBind(w, '', '', paramFormats, stmt.paramOids.length);
-      writeParamValues(w, stmt, this.#args, this.#ctx.codecs);
+      writeParamValues(w, stmt, this.#args, this.#ctx.codecs, paramFormats);
       endBind(w, at, 0);
     } catch (err) {
       // A value its codec rejects: nothing of this request reaches the server.

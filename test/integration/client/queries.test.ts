@@ -139,6 +139,14 @@ describe('bad input', () => {
     expect(await conn.fetchVal('SELECT $1 IS NULL', [5])).toBe(false);
   });
 
+  it('a string for a non-text, non-numeric type is sent as a literal for the server to parse', async () => {
+    const row = await conn.fetchRow('SELECT $1::int4[] AS a, $2::int4range AS r, $3::date AS d, $4::bytea AS b', ['{1,2}', '[1,5)', '2024-02-29', '\\x0102']);
+    expect(row).toMatchObject({ a: [1, 2], d: '2024-02-29', b: Buffer.from([1, 2]) });
+    // Numbers stay exact-parsed on the client: no silent server-side coercion.
+    await expect(conn.fetch('SELECT $1::int4', ['12.5'])).rejects.toBeInstanceOf(DataError);
+    expect(await conn.fetchVal('SELECT $1::int8', ['9007199254740993'])).toBe(9007199254740993n);
+  });
+
   it('a parameter typed as text takes the value\'s text form', async () => {
     expect(await conn.fetchVal('SELECT $1::text', [42])).toBe('42');
   });
