@@ -2,7 +2,9 @@
  * `npm start`: the asyncpg practical guide's walk-through, step by step, in pgjet, against an embedded
  * PostgreSQL started for the occasion (no setup needed). Each step prints what it did.
  */
+import { Kysely, type Generated } from 'kysely';
 import { connect, createPool, type Connection } from '../src/index.js';
+import { PgjetDialect } from '../src/integrations/kysely/index.js';
 import { startEmbeddedServer } from '../test/support/embedded-server.js';
 
 function step(title: string): void {
@@ -74,6 +76,24 @@ async function main(): Promise<void> {
     console.log(`  borrowed a connection, read ${names.length} users, released it: ${JSON.stringify(pool.stats())}`);
     const many = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.fetchVal<number>('SELECT $1::int4', [i])));
     console.log(`  50 concurrent pool.fetchVal calls on at most 20 connections: sum=${many.reduce<number>((a, b) => a + (b ?? 0), 0)}`);
+    step('SQLAlchemy 2.x (create_async_engine("postgresql+asyncpg://…")) → Kysely on the same pool');
+    // Typed models of the same tables; Kysely builds the SQL, pgjet runs it on the pool above.
+    interface Db {
+      users: { id: Generated<number>; name: string };
+      logs: { id: Generated<number>; action: string; at: Generated<Date> };
+    }
+    const db = new Kysely<Db>({ dialect: new PgjetDialect({ pool, closePoolOnDestroy: false }) });
+    const grace = await db.transaction().execute(async (trx) => {
+      const created = await trx.insertInto('users').values({ name: 'Grace' }).returning(['id', 'name']).executeTakeFirstOrThrow();
+      await trx.insertInto('logs').values({ action: 'create_user' }).execute();
+      return created;
+    });
+    console.log(`  typed insert … returning, with its audit log, in one transaction: ${grace.id}:${grace.name}`);
+    const picked = await db.selectFrom('users').select(['id', 'name']).where('id', '=', (eb) => eb.fn.any(eb.val([1, 2, grace.id]))).orderBy('id').execute();
+    console.log(`  selectFrom … where id = ANY(…): ${picked.map((r) => `${r.id}:${r.name}`).join(', ')}`);
+    const perAction = await db.selectFrom('logs').select(['action', (eb) => eb.fn.countAll<bigint>().as('n')]).groupBy('action').execute();
+    console.log(`  logs per action: ${perAction.map((r) => `${r.action}=${r.n}`).join(', ')}`);
+    await db.destroy(); // closePoolOnDestroy: false leaves the shared pool to its owner
     await pool.close();
     console.log('  pool closed (graceful: waits for borrowed connections)');
 
