@@ -97,18 +97,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Runs `sql` for each argument list in one pipeline with one Sync: atomic. */
-  executeMany(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
+  executeMany(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
     return ops.executeMany(this.session, sql, argsList, opts);
   }
 
   /** Like executeMany, resolving with every execution's rows in order. */
-  fetchMany<R = Row>(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
+  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
     return ops.fetchMany<R>(this.session, sql, argsList, opts);
   }
 
   /** Prepares a statement explicitly (kept until `close()`, outside the LRU cache). */
-  prepare(sql: string): Promise<PreparedStatement> {
-    return prepare(this.session, sql);
+  prepare(sql: QueryText): Promise<PreparedStatement> {
+    return prepare(this.session, ops.statementText(sql, 'prepare'));
   }
 
   /**

@@ -15,6 +15,20 @@ export type QueryText = string | SqlFragment;
 const NO_ARGS: readonly unknown[] = [];
 const NO_OPTIONS: QueryOptions = {};
 
+/**
+ * The SQL of a statement run with argument lists of its own (executeMany, fetchMany, prepare): a string, or a
+ * `sql` fragment without interpolated values (identifiers and composed fragments are fine).
+ */
+export function statementText(q: QueryText, method: string): string {
+  if (typeof q === 'string') return q;
+  if (isSqlFragment(q)) {
+    const { text, values } = q.toQuery();
+    if (values.length > 0) throw new InterfaceError(`${method}() takes its values from the argument lists: use $1, $2 … in the sql\`\` fragment, not \${…} values`);
+    return text;
+  }
+  throw new InterfaceError(`${method}() takes SQL text or a sql\`\` fragment, got ${typeof q}`);
+}
+
 /** Resolves text + args from either form; a fragment carries its own values. */
 export function normalize(q: QueryText, args: readonly unknown[] | undefined): [string, readonly unknown[]] {
   if (typeof q === 'string') {
@@ -160,7 +174,8 @@ function checkArgsList(argsList: unknown): readonly (readonly unknown[])[] {
 }
 
 /** Runs `sql` once per argument list in one pipeline with one Sync: all or nothing. */
-export async function executeMany(session: Session, sql: string, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<void> {
+export async function executeMany(session: Session, q: QueryText, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<void> {
+  const sql = statementText(q, 'executeMany');
   const list = checkArgsList(argsList);
   if (list.length === 0) return;
   const l = limits(session, opts);
@@ -172,7 +187,8 @@ export async function executeMany(session: Session, sql: string, argsList: reado
 }
 
 /** Like executeMany, returning every execution's rows in order (bulk INSERT … RETURNING). */
-export async function fetchMany<R = Row>(session: Session, sql: string, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<R[]> {
+export async function fetchMany<R = Row>(session: Session, q: QueryText, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<R[]> {
+  const sql = statementText(q, 'fetchMany');
   const list = checkArgsList(argsList);
   if (list.length === 0) return [];
   const l = limits(session, opts);

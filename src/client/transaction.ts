@@ -121,17 +121,17 @@ export class Transaction {
   }
 
   /** Runs `sql` once per argument list in one pipeline. */
-  executeMany(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
+  executeMany(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
     return this.#call(() => this.#conn.executeMany(sql, argsList, opts));
   }
 
   /** Like executeMany, resolving with every execution's rows in order. */
-  fetchMany<R = Row>(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
+  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
     return this.#call(() => this.#conn.fetchMany<R>(sql, argsList, opts));
   }
 
   /** Prepares a statement on the connection (it outlives the transaction, as a server-side statement does). */
-  prepare(sql: string): Promise<PreparedStatement> {
+  prepare(sql: QueryText): Promise<PreparedStatement> {
     return this.#call(() => this.#conn.prepare(sql));
   }
 

@@ -121,12 +121,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.executeMany` on a connection borrowed for the call. */
-  executeMany(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
+  executeMany(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
     return this.#borrowFor(opts?.signal, (c) => c.executeMany(sql, argsList, opts));
   }
 
   /** `conn.fetchMany` on a connection borrowed for the call. */
-  fetchMany<R = Row>(sql: string, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
+  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
     return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R>(sql, argsList, opts));
   }
 

@@ -95,3 +95,16 @@ describe('bad input gives the same errors as the core API', () => {
     expect(await conn.fetchVal(sql`SELECT ${'still fine'}::text`)).toBe('still fine');
   });
 });
+
+describe('fragments in batch methods', () => {
+  it('executeMany, fetchMany and prepare accept a fragment without values', async () => {
+    const c = await connect(testDsn());
+    await c.execute('CREATE TEMP TABLE frag_t (id int4)');
+    await c.executeMany(sql`INSERT INTO ${sql.identifier('frag_t')} VALUES ($1)`, [[1], [2]]);
+    expect(await c.fetchMany(sql`SELECT $1::int4 + 1 AS v`, [[1], [2]])).toEqual([{ v: 2 }, { v: 3 }]);
+    const ps = await c.prepare(sql`SELECT count(*) FROM ${sql.identifier('frag_t')}`);
+    expect(await ps.fetchVal()).toBe(2n);
+    await expect(c.executeMany(sql`INSERT INTO frag_t VALUES (${1})`, [[1]])).rejects.toThrow(/argument lists/);
+    await c.close();
+  });
+});
