@@ -21,8 +21,10 @@ export async function setTypeCodec<T>(session: Session, typeName: string, defini
     argsList: [[typeName, schema]],
     rowMode: 'array',
     collectRows: true,
+    // The user's own int8 codec (registered earlier) must not decode the OID.
+    types: { int8: 'text' },
   }).promise;
-  const row = res.rows[0] as [bigint] | undefined;
+  const row = res.rows[0] as [string] | undefined;
   if (row === undefined) throw new InterfaceError(`setTypeCodec: no type "${schema}"."${typeName}"`);
   session.codecs.register(customCodec(definition, { oid: Number(row[0]), name: typeName }));
   session.cache.clear(false);

@@ -11,13 +11,15 @@ export const MAX_ARRAY_DIMS = 6;
 
 /**
  * Whether `value` is one element rather than a level of nesting. For types whose values are arrays
- * (`hasArrayValues`), an array is an element unless its first non-null item is itself an array.
+ * (`hasArrayValues`), an array is an element unless its first non-null item is itself an array, or it holds
+ * only NULLs: no value of those types (polygon, lseg, box, int2vector, oidvector, multirange) contains a NULL,
+ * so `[null]` is a level of one NULL element, while `[]` stays an (empty) element.
  */
 export function isElementValue(value: unknown, hasArrayValues: boolean): boolean {
   if (!Array.isArray(value)) return true;
   if (!hasArrayValues) return false;
   for (const item of value) if (item !== null && item !== undefined) return !Array.isArray(item);
-  return true;
+  return value.length === 0;
 }
 
 /** Dimensions of a nested array, following the first item at each level; checked later by {@link checkLevel}. */
@@ -45,7 +47,10 @@ function path(indexes: number[]): string {
  * otherwise (a ragged array, or an element where a sub-array belongs, or the reverse).
  */
 export function checkLevel(level: unknown, depth: number, dims: number[], indexes: number[], hasArrayValues: boolean): unknown[] {
-  if (isElementValue(level, hasArrayValues)) {
+  // The outermost array is always a level, even when it could pass for one element of an array-valued type
+  // (an empty polygon[] is `[]`, like an empty polygon).
+  const isOutermost = depth === 0 && Array.isArray(level);
+  if (!isOutermost && isElementValue(level, hasArrayValues)) {
     throw new CodecError(
       `ragged array: expected a sub-array of ${dims[depth]} elements at ${path(indexes)}, got ${describeValue(level)}`,
     );

@@ -155,6 +155,8 @@ export function arrayCodec(options: ArrayCodecOptions): Codec<ArrayValue<unknown
   const codec: Codec<ArrayValue<unknown>> = {
     name,
     oid,
+    // Array values are JS arrays: an array of a domain over an array type nests by element, not by level.
+    hasArrayValues: true,
     decodeText: (text) => parseArrayText(text, delimiter, decodeElementText),
   };
   if (element.decodeBinary !== undefined) {

@@ -1,13 +1,15 @@
 /**
  * Codecs for user and extension types, built from what a connection learns by introspecting `pg_type` (and
- * `pg_attribute`, `pg_enum`, `pg_range`): arrays, composites, enums, domains, ranges and multiranges. Base
- * types without a pgjet codec (extension types such as hstore or citext) are read and written as text.
+ * `pg_attribute`, `pg_enum`, `pg_range`): arrays, composites, enums, domains, ranges and multiranges, and the
+ * hstore extension type. Other base types without a pgjet codec (extension types such as citext) are read and
+ * written as text.
  */
 import { arrayCodec } from './array.js';
 import { compositeCodec } from './composite.js';
 import { rawTextCodec } from './custom.js';
 import { domainCodec } from './domain.js';
 import { enumCodec } from './enum.js';
+import { hstoreCodec } from './hstore.js';
 import { multirangeCodec } from './multirange.js';
 import { rangeCodec, type Range } from './range.js';
 import type { Codec } from './types.js';
@@ -61,7 +63,9 @@ export function deriveCodec(type: IntrospectedType, resolve: CodecResolver): Cod
         attributes: (type.attributes ?? []).map((a) => ({ name: a.name, oid: a.oid, codec: resolve(a.oid) })),
       });
     case 'e':
-      return enumCodec({ oid, name, labels: type.labels });
+      // No client-side label check: `ALTER TYPE … ADD VALUE` elsewhere would leave this connection refusing a
+      // valid label until reloadSchemaState(). The server judges labels (22P02 for an unknown one).
+      return enumCodec({ oid, name });
     case 'd':
       return type.baseType === undefined ? rawTextCodec(oid, name) : domainCodec({ oid, name, base: resolve(type.baseType) });
     case 'r':
@@ -72,6 +76,9 @@ export function deriveCodec(type: IntrospectedType, resolve: CodecResolver): Cod
       return type.multirangeRange === undefined
         ? rawTextCodec(oid, name)
         : multirangeCodec({ oid, name, range: resolve(type.multirangeRange) as Codec<Range> });
+    case 'b':
+      // hstore is an extension type: its OID differs per database, so it is recognised by name.
+      return name === 'hstore' ? hstoreCodec(oid, name) : rawTextCodec(oid, name);
     default:
       return rawTextCodec(oid, name);
   }

@@ -22,6 +22,7 @@ export {
 export { parseRecordText, formatRecordText } from './composite-text.js';
 export { enumCodec, type EnumCodecOptions } from './enum.js';
 export { domainCodec, type DomainCodecOptions } from './domain.js';
+export { hstoreCodec, parseHstoreText, type HstoreValue } from './hstore.js';
 export {
   customCodec,
   rawTextCodec,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { InterfaceError } from '../errors/index.js';
 import type { ConfigLayer, ResolvedSsl, SslMode } from './config-types.js';
+import { systemRoots } from './system-ca.js';
 
 /** Returns the first layer's value for `key` that is set (layers are given highest priority first). */
 function pick<K extends keyof ConfigLayer>(layers: readonly ConfigLayer[], key: K): ConfigLayer[K] {
@@ -29,13 +30,19 @@ const WEAK_MODES: ReadonlySet<SslMode> = new Set(['disable', 'allow', 'prefer'])
  *   it sets `rejectUnauthorized: false`), and the DSN's file parameters are then ignored;
  * - `sslrootcert` (default `~/.postgresql/root.crt`) is read when it exists; as in libpq, its presence makes any
  *   mode up to `require` verify the certificate chain, and a missing explicit file is an error in `verify-*`;
- * - `sslrootcert=system` uses the platform's trusted roots and requires `verify-full` (libpq 16);
+ * - `sslrootcert=system` uses the platform's trusted roots (see system-ca.ts) and implies `verify-full`; any
+ *   other explicit sslmode with it is an error, since trusting the whole public PKI without checking the host
+ *   name would accept any certificate bought for any name (libpq 16);
  * - unlike libpq, `verify-ca`/`verify-full` with no root certificate anywhere use Node's built-in trusted roots
  *   (as a `tls.ConnectionOptions` object does) instead of failing;
  * - `sslcert`/`sslkey` (default `~/.postgresql/postgresql.crt` / `.key`) are sent when the certificate exists;
  * - `sslnegotiation=direct` needs `require` or stronger, since there is no plaintext fallback (libpq 17).
  */
-export async function resolveSsl(layers: readonly ConfigLayer[], homeDir: string): Promise<ResolvedSsl> {
+export async function resolveSsl(
+  layers: readonly ConfigLayer[],
+  homeDir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ResolvedSsl> {
   const negotiation = pick(layers, 'sslNegotiation') ?? 'postgres';
   const given = layers[0].tlsOptions;
   if (given !== undefined) {
@@ -44,6 +51,7 @@ export async function resolveSsl(layers: readonly ConfigLayer[], homeDir: string
       mode: verify === 'none' ? 'require' : 'verify-full',
       negotiation,
       verify,
+      rootSource: given.ca === undefined ? 'builtin' : 'file',
       tlsOptions: { ALPNProtocols: ['postgresql'], ...given },
     };
   }
@@ -64,12 +72,17 @@ export async function resolveSsl(layers: readonly ConfigLayer[], homeDir: string
 
   const tlsOptions: TlsConnectionOptions = { ALPNProtocols: ['postgresql'] };
   let hasRoot = false;
-  if (rootCert !== 'system') {
+  let rootSource: ResolvedSsl['rootSource'] = 'builtin';
+  if (rootCert === 'system') {
+    tlsOptions.ca = (await systemRoots(env)).certificates;
+    rootSource = 'system';
+  } else {
     const path = rootCert ?? join(homeDir, '.postgresql', 'root.crt');
     const ca = await readIfExists(path, 'root certificate file');
     if (ca !== undefined) {
       tlsOptions.ca = ca;
       hasRoot = true;
+      rootSource = 'file';
     } else if (rootCert !== undefined && (mode === 'verify-ca' || mode === 'verify-full')) {
       throw new InterfaceError(`root certificate file "${rootCert}" does not exist`);
     }
@@ -93,5 +106,5 @@ export async function resolveSsl(layers: readonly ConfigLayer[], homeDir: string
   tlsOptions.rejectUnauthorized = verify !== 'none';
   // Node checks the host name whenever it verifies; verify-ca checks the chain only, so skip the name check.
   if (verify === 'ca') tlsOptions.checkServerIdentity = () => undefined;
-  return { mode, negotiation, verify, tlsOptions };
+  return { mode, negotiation, verify, rootSource, tlsOptions };
 }

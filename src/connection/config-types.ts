@@ -156,6 +156,11 @@ export interface ResolvedSsl {
   /** What is checked: nothing, the certificate chain, or the chain and the host name. */
   verify: 'none' | 'ca' | 'full';
   /**
+   * Where trusted roots come from when verifying: a root certificate file (`sslrootcert`), the system store
+   * (`sslrootcert=system`), or Node's built-in list (nothing given). Used to explain an untrusted certificate.
+   */
+  rootSource?: 'file' | 'system' | 'builtin';
+  /**
    * Options for `tls.connect()`: CA, client certificate and key already read from their files,
    * `rejectUnauthorized` and `checkServerIdentity` set to match `verify`, ALPN `postgresql`. The transport adds
    * the socket and `servername` (only for host names: SNI must not carry an IP address).

@@ -68,7 +68,7 @@ export async function resolveConfig(
   const user = pick('user') ?? context.osUser ?? osUserName();
   const database = pick('database') ?? user;
   const hosts = pairHosts(pick('hosts'), pick('ports'));
-  const ssl = await resolveSsl(layers, homeDir);
+  const ssl = await resolveSsl(layers, homeDir, env);
   const channelBinding = pick('channelBinding') ?? 'prefer';
   if (channelBinding === 'require' && ssl.mode === 'disable') {
     throw new InterfaceError('channelBinding "require" needs TLS, but sslmode is "disable"');

@@ -13,8 +13,13 @@ export interface QueryContext {
   readonly cache: StatementCache;
   /** Writes Close messages for statements the cache retired, ahead of the next request's messages. */
   writeDeferredCloses(): void;
-  /** Type OIDs for parameters the server could not type (42P18), from the JS values; 0 where unknown. */
-  inferParamTypes(args: readonly unknown[]): number[];
+  /**
+   * Parameter types to prepare with after the server could not type a parameter (42P18): `previous` (the
+   * types of the last attempt, null at first) plus the parameter the error `message` names typed from its JS
+   * value (all untyped ones when it names none); 0 leaves a type to the server. Null when there is nothing
+   * left to try.
+   */
+  inferParamTypes(args: readonly unknown[], previous?: readonly number[] | null, message?: string): number[] | null;
   /**
    * A request that loads codecs for OIDs the type system does not know yet (user types), or null when there is
    * nothing to load. Run nested inside the statement's own request.

@@ -53,11 +53,23 @@ function serverEndPoint(socket: tls.TLSSocket | undefined, mode: ChannelBindingM
   return cert === undefined ? undefined : tlsServerEndPointHash(cert.raw);
 }
 
+/**
+ * Under `channelBinding: 'require'`, a request for a cleartext or MD5 password is refused before anything is
+ * sent, as libpq does: a man in the middle asking for one would otherwise get the password (or its reusable
+ * MD5 hash) even though the login is then refused for lacking channel binding.
+ */
+function refuseUnboundPassword(mode: ChannelBindingMode, what: string): void {
+  if (mode === 'require') {
+    throw new AuthenticationError(`channel binding is required, but the server asked for ${what}, which cannot bind; nothing was sent`);
+  }
+}
+
 /** Runs the startup exchange on a fresh wire; resolves at the first ReadyForQuery. */
 export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let scram: ReturnType<typeof createScramClient> | null = null;
     let usedPlus = false;
+    let scramDone = false;
     let settled = false;
     const fail = (err: Error): void => {
       if (settled) return;
@@ -71,15 +83,13 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
     };
     const onAuth = async (type: number, data: Buffer): Promise<void> => {
       switch (type) {
-        case AuthCode.Ok:
-          // channelBinding 'require' refuses a login that did not bind (trust, MD5, cleartext, plain SCRAM), as libpq does.
-          assertChannelBindingMet(params.channelBinding, usedPlus);
-          return;
         case AuthCode.CleartextPassword:
+          refuseUnboundPassword(params.channelBinding, 'a cleartext password');
           writePasswordMessage(wire.writer, await resolvePassword(params.password, params.user));
           send();
           return;
         case AuthCode.MD5Password: {
+          refuseUnboundPassword(params.channelBinding, 'an MD5 password');
           const password = await resolvePassword(params.password, params.user);
           writePasswordMessage(wire.writer, md5Password(params.user, password, data.subarray(0, 4)));
           send();
@@ -108,18 +118,42 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
           writeSASLResponse(wire.writer, Buffer.from(await scram.handleServerFirstAsync(data.toString('utf8')), 'utf8'));
           send();
           return;
-        case AuthCode.SASLFinal:
-          if (scram === null) throw new ProtocolError('SASLFinal before SASL');
-          scram.verifyServerFinal(data.toString('utf8'));
-          return;
         default:
           throw new AuthenticationError(`unsupported authentication method (code ${type}) requested by the server`);
       }
     };
+    /**
+     * SASLFinal and AuthenticationOk are judged synchronously: the ReadyForQuery that follows in the same chunk
+     * would otherwise complete the startup before an asynchronous refusal could land.
+     */
+    const onSASLFinal = (data: Uint8Array): void => {
+      if (scram === null) throw new ProtocolError('SASLFinal before SASL');
+      scram.verifyServerFinal(Buffer.from(data).toString('utf8'));
+      scramDone = true;
+    };
+    const onAuthOk = (): void => {
+      // A SCRAM exchange must end with the server's proof (SASLFinal) before Ok: skipping it is how an
+      // impostor that does not know the password would get past the client.
+      if (scram !== null && !scramDone) {
+        throw new AuthenticationError('the server ended SCRAM authentication without proving it knows the password');
+      }
+      // channelBinding 'require' refuses a login that did not bind (trust, MD5, cleartext, plain SCRAM), as libpq does.
+      assertChannelBindingMet(params.channelBinding, usedPlus && scramDone);
+    };
     wire.setRawHandler((code, buf, start, end) => {
+      if (settled) return;
       switch (code) {
         case BackendCode.Authentication: {
           const { type, data } = parseAuthentication(buf, start, end);
+          if (type === AuthCode.Ok || type === AuthCode.SASLFinal) {
+            try {
+              if (type === AuthCode.Ok) onAuthOk();
+              else onSASLFinal(data);
+            } catch (err) {
+              fail(err as Error);
+            }
+            return;
+          }
           // Copy: the payload view is only valid during this call and the handler awaits.
           onAuth(type, Buffer.from(data)).catch((err: unknown) => fail(err as Error));
           return;

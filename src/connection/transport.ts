@@ -1,6 +1,8 @@
 /**
  * The only module that touches `node:net` and `node:tls`: opens the socket to one host, negotiates TLS with
- * SSLRequest (protocol docs, "SSL Session Encryption"), and applies keepalives and the connect timeout.
+ * SSLRequest (protocol docs, "SSL Session Encryption") or directly (PostgreSQL 17+, `sslnegotiation=direct`),
+ * and applies keepalives. The caller's AbortSignal (the per-host connect timeout) covers every step, so a
+ * server that accepts the TCP connection and then says nothing can never hang a connect.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -8,6 +10,7 @@ import { ConnectionError } from '../errors/index.js';
 import { ByteWriter } from '../internal/index.js';
 import { writeSSLRequest } from '../protocol/index.js';
 import type { ResolvedSsl } from './config-types.js';
+import { explainTlsFailure } from './tls-errors.js';
 
 /** How to reach one server. */
 export interface TransportTarget {
@@ -34,37 +37,38 @@ export function describeTarget(t: TransportTarget): string {
   return t.socketPath ?? `${t.host}:${t.port}`;
 }
 
-/** Opens a plain socket, resolving once connected. */
-function openSocket(target: TransportTarget, opts: TransportOptions, signal: AbortSignal): Promise<net.Socket> {
+/** The ALPN protocol PostgreSQL 17+ registers and requires for direct TLS (IANA "postgresql"). */
+const ALPN_POSTGRESQL = 'postgresql';
+
+function connectionError(target: TransportTarget, message: string, cause?: unknown): ConnectionError {
+  // Nothing of any query has reached the server while the transport is being opened.
+  return new ConnectionError(message, { cause, host: target.host, port: target.port, safeToRetry: true });
+}
+
+/** Applies keepalives (TCP only: they mean nothing on a Unix socket). Exported for the tests. */
+export function applyKeepAlive(socket: net.Socket, target: TransportTarget, opts: TransportOptions): void {
+  if (target.socketPath !== undefined) return;
+  // Always call it: an explicit `false` must override whatever the platform default is.
+  socket.setKeepAlive(opts.keepAlive, opts.keepAlive ? opts.keepAliveInitialDelay : 0);
+}
+
+/** Resolves once the socket is connected; rejects with a ConnectionError naming the target otherwise. */
+function whenConnected(socket: net.Socket, target: TransportTarget): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket =
-      target.socketPath !== undefined
-        ? net.connect({ path: target.socketPath })
-        : net.connect({ host: target.host, port: target.port, noDelay: true });
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(signal.reason);
-    };
     const onError = (err: Error): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      reject(new ConnectionError(`could not connect to ${describeTarget(target)}: ${err.message}`, {
-        cause: err, host: target.host, port: target.port, safeToRetry: true,
-      }));
+      reject(connectionError(target, `could not connect to ${describeTarget(target)}: ${err.message}`, err));
     };
-    signal.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
       socket.off('error', onError);
-      if (target.socketPath === undefined && opts.keepAlive) socket.setKeepAlive(true, opts.keepAliveInitialDelay);
-      resolve(socket);
+      resolve();
     });
   });
 }
 
 /** Sends SSLRequest and reads the one-byte answer ('S' or 'N'). */
 function askForTls(socket: net.Socket, target: TransportTarget): Promise<boolean> {
+  const where = describeTarget(target);
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       socket.off('data', onData);
@@ -75,37 +79,20 @@ function askForTls(socket: net.Socket, target: TransportTarget): Promise<boolean
       cleanup();
       if (chunk.length !== 1) {
         // Extra bytes after the answer would be unencrypted data injected before the TLS handshake (CVE-2021-23222).
-        socket.destroy();
-        reject(new ConnectionError(`unexpected data after SSLRequest answer from ${describeTarget(target)}`, {
-          host: target.host, port: target.port,
-        }));
-        return;
-      }
-      if (chunk[0] === 0x53) resolve(true);
+        reject(connectionError(target, `unexpected data after the SSLRequest answer from ${where}`));
+      } else if (chunk[0] === 0x53) resolve(true);
       else if (chunk[0] === 0x4e) resolve(false);
       else if (chunk[0] === 0x45) {
-        socket.destroy();
-        reject(new ConnectionError(`server at ${describeTarget(target)} rejected SSLRequest (server too old?)`, {
-          host: target.host, port: target.port,
-        }));
-      } else {
-        socket.destroy();
-        reject(new ConnectionError(`invalid answer to SSLRequest from ${describeTarget(target)}`, {
-          host: target.host, port: target.port,
-        }));
-      }
+        reject(connectionError(target, `server at ${where} rejected SSLRequest (is it PostgreSQL 7.0 or older, or not PostgreSQL?)`));
+      } else reject(connectionError(target, `invalid answer to SSLRequest from ${where} (is it a PostgreSQL server?)`));
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(new ConnectionError(`connection to ${describeTarget(target)} failed during SSLRequest: ${err.message}`, {
-        cause: err, host: target.host, port: target.port,
-      }));
+      reject(connectionError(target, `connection to ${where} failed during SSLRequest: ${err.message}`, err));
     };
     const onClose = (): void => {
       cleanup();
-      reject(new ConnectionError(`server at ${describeTarget(target)} closed the connection during SSLRequest`, {
-        host: target.host, port: target.port,
-      }));
+      reject(connectionError(target, `server at ${where} closed the connection during SSLRequest`));
     };
     socket.on('data', onData);
     socket.on('error', onError);
@@ -116,56 +103,96 @@ function askForTls(socket: net.Socket, target: TransportTarget): Promise<boolean
   });
 }
 
-/** Wraps a connected socket in TLS, verifying as the resolved settings say. */
-function upgradeToTls(socket: net.Socket, target: TransportTarget, opts: TransportOptions): Promise<tls.TLSSocket> {
-  const options: tls.ConnectionOptions = {
-    ...opts.ssl.tlsOptions,
+/**
+ * Wraps a connected socket in TLS, verifying as the resolved settings say. `host` is passed so Node checks the
+ * certificate against the name the user gave (not an internal field of the socket); `servername` (SNI) is set
+ * only for host names, since RFC 6066 section 3 forbids IP addresses there and libpq sends none for them.
+ */
+function upgradeToTls(socket: net.Socket, target: TransportTarget, opts: TransportOptions): tls.TLSSocket {
+  const given = opts.ssl.tlsOptions;
+  return tls.connect({
+    ...given,
     socket,
-    // SNI carries host names only (RFC 6066 section 3).
-    servername: net.isIP(target.host) === 0 ? target.host : undefined,
-  };
+    // A `tls.ConnectionOptions` object given as `ssl` may name the host to verify and send itself.
+    host: given.host ?? target.host,
+    servername: given.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined),
+  });
+}
+
+/** Resolves once the handshake is done and, for direct TLS, ALPN `postgresql` was agreed. */
+function whenSecure(tlsSocket: tls.TLSSocket, target: TransportTarget, opts: TransportOptions): Promise<void> {
+  const where = describeTarget(target);
   return new Promise((resolve, reject) => {
-    const tlsSocket = tls.connect(options);
     const onError = (err: Error): void => {
-      tlsSocket.destroy();
-      reject(new ConnectionError(`TLS handshake with ${describeTarget(target)} failed: ${err.message}`, {
-        cause: err, host: target.host, port: target.port,
-      }));
+      tlsSocket.off('secureConnect', onSecure);
+      reject(connectionError(target, `TLS connection to ${where} failed: ${explainTlsFailure(err, target.host, opts.ssl)}`, err));
+    };
+    const onSecure = (): void => {
+      tlsSocket.off('error', onError);
+      // libpq refuses a direct TLS session without ALPN: the peer may be some other TLS service on that port.
+      if (opts.ssl.negotiation === 'direct' && tlsSocket.alpnProtocol !== ALPN_POSTGRESQL) {
+        reject(connectionError(target,
+          `TLS connection to ${where} failed: the server did not agree to ALPN protocol "postgresql" (sslnegotiation=direct needs PostgreSQL 17 or later)`));
+        return;
+      }
+      resolve();
     };
     tlsSocket.once('error', onError);
-    tlsSocket.once('secureConnect', () => {
-      tlsSocket.off('error', onError);
-      resolve(tlsSocket);
-    });
+    tlsSocket.once('secureConnect', onSecure);
   });
 }
 
 /**
- * Opens a connection to `target` ready for the StartupMessage: TCP or Unix socket, then TLS as `sslMode` asks.
- * Under `require` and stricter, a server without TLS is an error, never a silent plaintext fallback.
+ * Opens a connection to `target` ready for the StartupMessage: TCP or Unix socket, then TLS as `ssl.mode` asks.
+ * Under `require` and stricter, a server without TLS is a `ConnectionError`, never a silent plaintext fallback;
+ * `allow` is plaintext here (the connector retries with TLS if the server refuses plaintext). Aborting `signal`
+ * at any step destroys the socket and rejects with `signal.reason`.
  */
 export async function openTransport(
   target: TransportTarget,
   opts: TransportOptions,
   signal: AbortSignal,
 ): Promise<net.Socket> {
-  const socket = await openSocket(target, opts, signal);
-  const mode = opts.ssl.mode;
-  if (mode === 'disable' || mode === 'allow' || target.socketPath !== undefined) return socket;
+  signal.throwIfAborted();
+  const sockets: net.Socket[] = [];
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      for (const s of sockets.slice().reverse()) s.destroy();
+      reject(signal.reason);
+    };
+  });
+  // Observed here so an abort after success does not become an unhandled rejection.
+  aborted.catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const step = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
   try {
-    // sslnegotiation=direct (PostgreSQL 17+): TLS from the first byte, no SSLRequest round trip.
-    if (opts.ssl.negotiation === 'direct') return await upgradeToTls(socket, target, opts);
-    const accepted = await askForTls(socket, target);
-    if (!accepted) {
-      if (mode === 'prefer') return socket;
-      socket.destroy();
-      throw new ConnectionError(`server at ${describeTarget(target)} does not support TLS, but sslmode is ${mode}`, {
-        host: target.host, port: target.port,
-      });
+    const socket = target.socketPath !== undefined
+      ? net.connect({ path: target.socketPath })
+      : net.connect({ host: target.host, port: target.port, noDelay: true });
+    sockets.push(socket);
+    await step(whenConnected(socket, target));
+    applyKeepAlive(socket, target, opts);
+    const mode = opts.ssl.mode;
+    // TLS is never attempted on a Unix socket (libpq neither): the kernel already keeps it local.
+    if (mode === 'disable' || mode === 'allow' || target.socketPath !== undefined) return socket;
+    if (opts.ssl.negotiation !== 'direct') {
+      const accepted = await step(askForTls(socket, target));
+      if (!accepted) {
+        if (mode === 'prefer') return socket;
+        throw connectionError(target, `server at ${describeTarget(target)} does not support TLS, but sslmode is ${mode}`);
+      }
     }
-    return await upgradeToTls(socket, target, opts);
+    // sslnegotiation=direct (PostgreSQL 17+): TLS from the first byte, no SSLRequest round trip.
+    const secure = upgradeToTls(socket, target, opts);
+    sockets.push(secure);
+    await step(whenSecure(secure, target, opts));
+    return secure;
   } catch (err) {
-    socket.destroy();
+    // Outermost first: the TLS layer must go before the socket it wraps (the reverse order can crash Node 20).
+    for (const s of sockets.reverse()) s.destroy();
     throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

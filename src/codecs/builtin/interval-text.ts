@@ -165,6 +165,10 @@ function parseIso(text: string): Acc | undefined {
   };
 }
 
+function isInt32(n: number): boolean {
+  return n >= -2147483648 && n <= 2147483647;
+}
+
 /**
  * Parses interval text; `undefined` when it is in none of the supported forms. Out-of-range fields throw a
  * CodecError.
@@ -183,7 +187,8 @@ export function parseIntervalText(text: string): ParsedInterval | undefined {
   if (!Number.isSafeInteger(acc.usecs)) {
     throw new CodecError(`interval time part of '${t}' is beyond ±Number.MAX_SAFE_INTEGER µs`);
   }
-  if (Math.abs(acc.months) > 2147483647 || Math.abs(acc.days) > 2147483647) {
+  // int32 fields: -2^31 is a valid value (interval_out prints '-2147483648 days').
+  if (!isInt32(acc.months) || !isInt32(acc.days)) {
     throw new CodecError(`interval '${t}' is out of range`);
   }
   // `+ 0` turns a -0 from negation into 0.

@@ -31,6 +31,15 @@ export type TimestampValue = Date | number;
 const DATE_LIMIT_MS = 8.64e15;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
+/**
+ * The range timestamp_recv and timestamp_in accept, in µs from 2000-01-01 UTC: [4714-11-24 00:00 BC,
+ * 294277-01-01 00:00) (MIN_TIMESTAMP / END_TIMESTAMP, IS_VALID_TIMESTAMP in datatype/timestamp.h). Checked
+ * here so that a value outside it is a DataError before anything is sent, never the server's error.
+ */
+const MIN_TIMESTAMP = -211813488000000000n;
+const END_TIMESTAMP = 9223371331200000000n;
+const MIN_TIMESTAMP_MS = -211813488000000;
+const END_TIMESTAMP_MS = 9223371331200000;
 
 function dateFromMs(ms: number): Date {
   if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
@@ -111,7 +120,9 @@ function stringToMicros(text: string, withZone: boolean): bigint | number {
   if (parts === undefined) throw expected('a Date, ±Infinity or an ISO 8601 timestamp string', text);
   const offset = withZone ? (parts.offset ?? 0) : 0;
   const usecs = BigInt(parts.days) * BigInt(USECS_PER_DAY) + BigInt(parts.usecs - offset * 1000000);
-  if (usecs >= INT64_MAX || usecs <= INT64_MIN) throw new CodecError(`timestamp '${text}' is out of range`);
+  if (usecs < MIN_TIMESTAMP || usecs >= END_TIMESTAMP) {
+    throw new CodecError(`'${text}' is out of range for ${withZone ? 'timestamptz' : 'timestamp'} (4714-11-24 BC to 294276 AD)`);
+  }
   return usecs;
 }
 
@@ -121,8 +132,17 @@ function validDateMs(value: Date): number {
   return ms;
 }
 
+/** A Date parameter's ms since 2000-01-01, refused when PostgreSQL's timestamps cannot hold it. */
+function dateParamMs(value: Date, withZone: boolean): number {
+  const ms = validDateMs(value) - PG_EPOCH_MS;
+  if (ms < MIN_TIMESTAMP_MS || ms >= END_TIMESTAMP_MS) {
+    throw new CodecError(`${value.toISOString()} is out of range for ${withZone ? 'timestamptz' : 'timestamp'} (4714-11-24 BC to 294276 AD)`);
+  }
+  return ms;
+}
+
 function encodeTimestampBinary(value: unknown, w: ByteWriter, withZone: boolean): void {
-  if (value instanceof Date) writeInt64Times1000(w, validDateMs(value) - PG_EPOCH_MS);
+  if (value instanceof Date) writeInt64Times1000(w, dateParamMs(value, withZone));
   else if (value === Infinity) w.i64(INT64_MAX);
   else if (value === -Infinity) w.i64(INT64_MIN);
   else if (typeof value === 'string') {
@@ -149,7 +169,7 @@ export function formatTimestamptz(value: Date): string {
 }
 
 function encodeTimestampText(value: unknown, withZone: boolean): string {
-  if (value instanceof Date) return formatMs(validDateMs(value), withZone);
+  if (value instanceof Date) return formatMs(dateParamMs(value, withZone) + PG_EPOCH_MS, withZone);
   if (value === Infinity) return 'infinity';
   if (value === -Infinity) return '-infinity';
   if (typeof value === 'string') {

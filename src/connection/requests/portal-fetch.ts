@@ -70,6 +70,8 @@ export class PortalFetch implements Request {
         try {
           this.#rows.push(this.#rowMode === 'array' ? decodeArrayRow(plan, buf, start) : decodeObjectRow(plan, buf, start));
         } catch (err) {
+          // A DataRow of the wrong shape means the stream cannot be trusted: let the wire close the connection.
+          if (err instanceof ProtocolError) throw err;
           this.#error = err as Error;
         }
         return;

@@ -75,6 +75,8 @@ export class SimpleQuery implements Request {
         try {
           this.#rows.push(this.#rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start) : decodeObjectRow(this.#plan, buf, start));
         } catch (err) {
+          // A DataRow of the wrong shape means the stream cannot be trusted: let the wire close the connection.
+          if (err instanceof ProtocolError) throw err;
           this.#error = err as Error;
         }
         return;

@@ -91,7 +91,7 @@ describe('CodecRegistry', () => {
     expect(reg.get(70004)!.name).toBe('posint');
     expect(reg.get(70005)!.decodeText('[1.5,2)')).toEqual(new Range(1.5, 2));
     expect(reg.get(70006)!.decodeText('{[1,2)}')).toEqual([new Range(1, 2)]);
-    expect(reg.resultFormat(70007)).toBe(0);
+    expect(reg.resultFormat(70007)).toBe(1);
     expect(reg.get(70008)!.decodeText('(abc)')).toEqual({ x: 'abc' });
     expect(reg.typeName(70001)).toBe('mood');
     reg.clearTypes();
