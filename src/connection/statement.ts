@@ -47,6 +47,8 @@ export interface ResultPlan {
   bindFormats: number | number[];
   /** The same columns decoded from text (built on first use by text-mode queries). */
   textPlan?: ResultPlan;
+  /** Every column set to null: rows start as a copy of it, so all rows of the plan share one shape. */
+  rowTemplate?: Record<string, unknown>;
 }
 
 /** A statement prepared on the server (named, or the unnamed statement). */

@@ -18,6 +18,13 @@ function payloadEnd(buf: Buffer, start: number): number {
   return start - 4 + buf.readInt32BE(start - 4);
 }
 
+/** An object with every column name set to null, in column order (a later duplicate name keeps its first slot). */
+function rowTemplate(names: readonly string[]): Record<string, unknown> {
+  const t: Record<string, unknown> = {};
+  for (const name of names) t[name] = null;
+  return t;
+}
+
 /** Checks the field count against the plan. */
 function fieldCount(plan: ResultPlan, buf: Buffer, start: number, end: number): number {
   if (end - start < 2) throw new ProtocolError('DataRow is shorter than its field count');
@@ -38,7 +45,9 @@ export function decodeObjectRow(plan: ResultPlan, buf: Buffer, start: number, en
   const { names, decoders } = plan;
   const n = fieldCount(plan, buf, start, end);
   let pos = start + 2;
-  const row: Record<string, unknown> = {};
+  // Copying a template that already has every column gives each row the same hidden class up front, so the
+  // stores below overwrite existing fields instead of growing the object one property at a time.
+  const row: Record<string, unknown> = { ...(plan.rowTemplate ??= rowTemplate(names)) };
   let i = 0;
   try {
     for (; i < n; i++) {
