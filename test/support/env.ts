@@ -98,6 +98,14 @@ export function roleDsn(role: TestRole | (string & {}), params: Record<string, s
 }
 
 /**
+ * True when the server is older than PostgreSQL `major`: the condition of `it.skipIf` for a case that needs a
+ * newer server's feature (state the version in the test name, e.g. "(PostgreSQL 14+)").
+ */
+export function serverOlderThan(major: number): boolean {
+  return inject('pgjet').serverVersionNum < major * 10000;
+}
+
+/**
  * Why a feature is unavailable on this server, or undefined when it is there: use it as the condition and the
  * stated reason of `describe.skipIf` / `it.skipIf`, so a skipped suite always says why.
  */
