@@ -321,3 +321,17 @@ export async function runTrial(driver: BenchDriver | (() => Promise<BenchDriver>
   // Drivers may keep timers or sockets alive; the results are out, so leave now.
   process.exit(0);
 }
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; numbers as JS prints them. */
+export function copyText(rows: BatchRow[]): string {
+  let out = '';
+  for (const row of rows) {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (j > 0) out += '\t';
+      out += typeof v === 'string' ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : String(v);
+    }
+    out += '\n';
+  }
+  return out;
+}

@@ -10,8 +10,11 @@
  * measures that queue, one round trip per call.
  */
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { runTrial, type BatchRow, type BenchConnection, type BenchDriver, type Row } from './harness.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyText, runTrial, type BatchRow, type BenchConnection, type BenchDriver, type Row } from './harness.js';
 import type { TrialSpec, Workload } from '../workloads.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../node_modules/pg/package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -70,14 +73,22 @@ async function open(dsn: string, spec: TrialSpec): Promise<BenchConnection> {
       };
     }
   }
+  if (wl.kind === 'copy') {
+    // pg's COPY goes through the pg-copy-streams package: the rows as COPY text, streamed into COPY FROM STDIN.
+    const cols = wl.columns.map(([n]) => n).join(', ');
+    conn.copy = async (rows) => {
+      const stream = client.query(copyFrom(`COPY ${wl.table ?? ''} (${cols}) FROM STDIN`));
+      await pipeline(Readable.from([copyText(rows as BatchRow[])]), stream);
+    };
+  }
   return conn;
 }
 
 const driver: BenchDriver = {
   version: `pg ${version}`,
   open,
-  skipReason: (wl) =>
-    wl.kind === 'copy' ? 'pg has no COPY API of its own (it needs the pg-copy-streams package, not a dependency here)' : undefined,
+  skipReason: (wl, _mode, _conn, spec) =>
+    wl.kind === 'copy' && spec.variant === 'named' ? 'COPY has no statement to name: measured once, as pg (unnamed) with pg-copy-streams' : undefined,
   prepareBatch: (wl, rows, spec) => {
     if (spec.variant !== 'unnest') return rows;
     // A pg user holding rows must transpose them for unnest; done once, like the other drivers' input.

@@ -10,26 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { runTrial, type BatchRow, type BenchConnection, type BenchDriver, type Row } from './harness.js';
+import { copyText, runTrial, type BatchRow, type BenchConnection, type BenchDriver, type Row } from './harness.js';
 import type { TrialSpec } from '../workloads.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../node_modules/postgres/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 type Params = Parameters<postgres.Sql['unsafe']>[1];
-
-/** COPY text format: backslash, tab, newline and carriage return escaped; numbers as JS prints them. */
-function copyText(rows: BatchRow[]): string {
-  let out = '';
-  for (const row of rows) {
-    for (let j = 0; j < row.length; j++) {
-      const v = row[j];
-      if (j > 0) out += '\t';
-      out += typeof v === 'string' ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : String(v);
-    }
-    out += '\n';
-  }
-  return out;
-}
 
 async function open(dsn: string, spec: TrialSpec): Promise<BenchConnection> {
   // One instance per connection: max 1 makes "one connection per worker" literal, as for the other drivers.
