@@ -235,8 +235,16 @@ export class ConnectionSet {
   }
 
   #onInactive(entry: Entry): void {
-    const idleFor = Date.now() - entry.idleSince;
-    if (entry.state !== 'idle' || !this.#entries.has(entry) || idleFor < this.#opts.maxInactiveConnectionLifetime) return;
+    if (entry.state !== 'idle' || !this.#entries.has(entry)) return;
+    const left = this.#opts.maxInactiveConnectionLifetime - (Date.now() - entry.idleSince);
+    if (left > 0) {
+      // Timers and Date.now() disagree by a millisecond or so: a timer that fires early is re-armed for the
+      // rest, or the connection would never age out.
+      clearTimeout(entry.idleTimer);
+      entry.idleTimer = setTimeout(() => this.#onInactive(entry), left);
+      entry.idleTimer.unref();
+      return;
+    }
     if (this.#entries.size > this.#opts.minSize) this.#retire(entry);
   }
 
