@@ -77,7 +77,7 @@ describe('acquire timeout', () => {
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as PoolTimeoutError).safeToRetry).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(195);
-    expect(elapsed).toBeLessThan(400);
+    expect(elapsed).toBeLessThan(1_000); // generous: a loaded CI machine delays timers
     expect(pool.stats().waiting).toBe(0);
 
     // Many waiters timing out (the pool default, 150 ms) leave nothing behind either.
@@ -90,7 +90,7 @@ describe('acquire timeout', () => {
     expect(pool.stats()).toMatchObject({ idle: 1, borrowed: 1, waiting: 0 });
     const t0 = performance.now();
     expect(await pool.fetchVal('SELECT 1')).toBe(1);
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(performance.now() - t0).toBeLessThan(1_000); // lent at once: no 150 ms acquireTimeout (that would throw)
     await b.release();
     await pool.close();
   });

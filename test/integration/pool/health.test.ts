@@ -192,7 +192,7 @@ describe('replacement rules', () => {
     const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
     for (const c of held) await c.release();
     expect(pool.stats().size).toBe(3);
-    await until(() => pool.stats().size === 1, 3_000);
+    await until(() => pool.stats().size === 1, 10_000);
     expect(await pool.fetchVal('SELECT 1')).toBe(1);
     await pool.close();
   });
