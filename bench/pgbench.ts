@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TrialResult, Workload } from './workloads.js';
+import { emptyResult, type TrialResult, type Workload } from './workloads.js';
 
 /** `pgbench (PostgreSQL) 15.18 …`, or undefined when pgbench is not on PATH. */
 export function pgbenchVersion(): string | undefined {
@@ -46,20 +46,7 @@ function percentile(sorted: number[], q: number): number {
 
 export async function runPgbench(dsn: string, workload: Workload, seconds: number): Promise<TrialResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgjet-pgbench-'));
-  const base: TrialResult = {
-    contender: 'pgbench',
-    workload: workload.id,
-    mode: 'c10',
-    queries: 0,
-    rows: 0,
-    elapsedSeconds: 0,
-    qps: 0,
-    rowsPerSec: 0,
-    p50Ms: NaN,
-    p99Ms: NaN,
-    cpuUsPerQuery: NaN,
-    checksum: '',
-  };
+  const base: TrialResult = emptyResult('pgbench', workload.id, 'c10');
   try {
     // pgbench variables become bind parameters under -M prepared, like the drivers' $1 and $2.
     const sql = workload.sql.replace('$1', ':typmod').replace('$2', ':defined');

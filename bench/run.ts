@@ -26,7 +26,7 @@ import {
 } from './report.js';
 import { startBenchServer } from './server.js';
 import { dropTables, setupDatabase } from './setup.js';
-import { MODES, WORKLOADS, type ModeName, type TrialResult, type TrialSpec, type Workload } from './workloads.js';
+import { emptyResult, MODES, WORKLOADS, type ModeName, type TrialResult, type TrialSpec, type Workload } from './workloads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -207,21 +207,7 @@ function collectProfile(dir: string): void {
 }
 
 function failed(c: Contender, w: Workload, modes: ModeName[], error: string): TrialResult[] {
-  return modes.map((mode) => ({
-    contender: c.id,
-    workload: w.id,
-    mode,
-    error,
-    queries: 0,
-    rows: 0,
-    elapsedSeconds: 0,
-    qps: 0,
-    rowsPerSec: 0,
-    p50Ms: NaN,
-    p99Ms: NaN,
-    cpuUsPerQuery: NaN,
-    checksum: '',
-  }));
+  return modes.map((mode) => emptyResult(c.id, w.id, mode, { error }));
 }
 
 const versions: Record<string, string> = {};

@@ -301,3 +301,22 @@ export interface TrialResult {
   /** Share of all cores' time other processes used during the trial (set by the orchestrator; Linux only). */
   backgroundPct?: number;
 }
+
+/** A result with no measurements (a mode that did not run, or the start of one being filled in). */
+export function emptyResult(contender: string, workload: string, mode: string, extra: Partial<TrialResult> = {}): TrialResult {
+  return {
+    contender,
+    workload,
+    mode,
+    queries: 0,
+    rows: 0,
+    elapsedSeconds: 0,
+    qps: 0,
+    rowsPerSec: 0,
+    p50Ms: NaN,
+    p99Ms: NaN,
+    cpuUsPerQuery: NaN,
+    checksum: '',
+    ...extra,
+  } as TrialResult;
+}

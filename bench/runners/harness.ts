@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { assertPlainRow, compileChecksum, M, type RowsChecksum } from '../checksum.js';
-import { batchRows, LOOKUP_VALIDATION_KEYS, type ModeSpec, type TrialResult, type TrialSpec, type Workload } from '../workloads.js';
+import { batchRows, emptyResult, LOOKUP_VALIDATION_KEYS, type ModeSpec, type TrialResult, type TrialSpec, type Workload } from '../workloads.js';
 
 export type Row = Record<string, unknown>;
 export type BatchRow = ReturnType<typeof batchRows>[number];
@@ -130,22 +130,8 @@ function describeError(err: unknown): string {
 }
 
 /** A result line for a mode that did not run. */
-function emptyResult(spec: TrialSpec, mode: ModeSpec, extra: Partial<TrialResult>): TrialResult {
-  return {
-    contender: spec.contender,
-    workload: spec.workload.id,
-    mode: mode.name,
-    queries: 0,
-    rows: 0,
-    elapsedSeconds: 0,
-    qps: 0,
-    rowsPerSec: 0,
-    p50Ms: NaN,
-    p99Ms: NaN,
-    cpuUsPerQuery: NaN,
-    checksum: '',
-    ...extra,
-  };
+function noResult(spec: TrialSpec, mode: ModeSpec, extra: Partial<TrialResult>): TrialResult {
+  return emptyResult(spec.contender, spec.workload.id, mode.name, extra);
 }
 
 /** Runs the query/lookup workloads: validation pass, warm-up, timed loop. */
@@ -258,7 +244,7 @@ async function runMode(spec: TrialSpec, driver: BenchDriver, mode: ModeSpec): Pr
   try {
     for (let i = 0; i < mode.connections; i++) conns.push(await driver.open(spec.dsn, spec, mode));
     const skip = driver.skipReason?.(wl, mode, conns[0], spec);
-    if (skip !== undefined) return emptyResult(spec, mode, { skipped: skip });
+    if (skip !== undefined) return noResult(spec, mode, { skipped: skip });
     const [outcome, log, checksum] =
       wl.kind === 'query' || wl.kind === 'lookup'
         ? await runRead(spec, conns, mode.connections * mode.inflight)
@@ -279,7 +265,7 @@ async function runMode(spec: TrialSpec, driver: BenchDriver, mode: ModeSpec): Pr
       checksum,
     };
   } catch (err) {
-    return emptyResult(spec, mode, { error: describeError(err) });
+    return noResult(spec, mode, { error: describeError(err) });
   } finally {
     // A failed connection may never answer a graceful close: bound it so the runner always reports.
     await Promise.race([
@@ -307,7 +293,7 @@ export async function runTrial(driver: BenchDriver | (() => Promise<BenchDriver>
   }
   const serve = async (spec: TrialSpec): Promise<void> => {
     for (const mode of spec.modes) {
-      emit('RESULT', loaded ? await runMode(spec, loaded, mode) : emptyResult(spec, mode, { error: loadError }));
+      emit('RESULT', loaded ? await runMode(spec, loaded, mode) : noResult(spec, mode, { error: loadError }));
     }
     emit('DONE', { sampleSink });
   };
