@@ -11,7 +11,6 @@ import {
   binaryRecordsFeed,
   COPY_CHUNK,
   CopyIn,
-  CopyStopped,
   type CopyColumn,
   type CopyInChannel,
   type CopyInFeed,
@@ -159,25 +158,7 @@ function streamFeed(source: CopySource): CopyInFeed {
     let index = 0;
     try {
       if (Symbol.asyncIterator in input) {
-        const it = input[Symbol.asyncIterator]();
-        // Stopping early (server error, timeout) closes the source, as leaving `for await` would.
-        channel.onStop = () => {
-          it.return?.()?.catch(() => undefined);
-        };
-        let finished = false;
-        try {
-          for (;;) {
-            const step = await it.next();
-            if (step.done === true) {
-              finished = true;
-              break;
-            }
-            if (channel.isStopped) throw new CopyStopped();
-            await out.add(chunkBytes(step.value, index++));
-          }
-        } finally {
-          if (!finished) await it.return?.()?.catch(() => undefined);
-        }
+        await channel.forEachAsync(input as AsyncIterable<unknown>, (chunk) => out.add(chunkBytes(chunk, index++)));
       } else {
         for (const chunk of input) await out.add(chunkBytes(chunk, index++));
       }

@@ -9,7 +9,7 @@ import type { Codec } from '../../codecs/index.js';
 import { DataError } from '../../errors/index.js';
 import { ByteWriter } from '../../internal/index.js';
 import { toParamText } from '../params.js';
-import { COPY_CHUNK, CopyStopped, type CopyInChannel, type CopyInFeed } from './copy-in.js';
+import { COPY_CHUNK, type CopyInChannel, type CopyInFeed } from './copy-in.js';
 
 /** One target column of a binary COPY. */
 export interface CopyColumn {
@@ -111,26 +111,10 @@ export function binaryRecordsFeed(records: CopyRecordSource, columns: readonly C
       index++;
     };
     if (isAsyncIterable(records)) {
-      const it = records[Symbol.asyncIterator]();
-      channel.onStop = () => {
-        it.return?.()?.catch(() => undefined);
-      };
-      let finished = false;
-      try {
-        for (;;) {
-          const step = await it.next();
-          if (step.done === true) {
-            finished = true;
-            break;
-          }
-          if (channel.isStopped) throw new CopyStopped();
-          add(step.value);
-          if (w.length >= COPY_CHUNK) await channel.send(w.take());
-        }
-      } finally {
-        // Leaving early (a bad record, a stopped COPY) closes the source, as `for await` would.
-        if (!finished) await it.return?.()?.catch(() => undefined);
-      }
+      await channel.forEachAsync(records, async (record) => {
+        add(record);
+        if (w.length >= COPY_CHUNK) await channel.send(w.take());
+      });
     } else {
       for (const record of records) {
         add(record);

@@ -76,6 +76,31 @@ export class CopyInChannel {
     if (this.isStopped) throw new CopyStopped();
   }
 
+  /**
+   * Feeds each item of an async iterable to `onItem`, in order, as long as the COPY is running. Stopping early
+   * (a server error, a timeout, `onItem` throwing) closes the source, as leaving `for await` would.
+   */
+  async forEachAsync<T>(source: AsyncIterable<T>, onItem: (item: T) => void | Promise<void>): Promise<void> {
+    const it = source[Symbol.asyncIterator]();
+    this.onStop = () => {
+      it.return?.()?.catch(() => undefined);
+    };
+    let finished = false;
+    try {
+      for (;;) {
+        const step = await it.next();
+        if (step.done === true) {
+          finished = true;
+          break;
+        }
+        if (this.isStopped) throw new CopyStopped();
+        await onItem(step.value);
+      }
+    } finally {
+      if (!finished) await it.return?.()?.catch(() => undefined);
+    }
+  }
+
   /** @internal */
   stop(): void {
     const onStop = this.onStop;
