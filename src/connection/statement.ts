@@ -9,6 +9,9 @@ import type { FieldDescription } from '../protocol/index.js';
 /** Decodes one field from the receive buffer. */
 export type ColumnDecoder = (buf: Buffer, offset: number, length: number) => unknown;
 
+/** Decodes one whole DataRow payload (`buf[start, end)`) into a row. */
+export type RowDecoder = (buf: Buffer, start: number, end: number) => unknown;
+
 /** What a plan needs from the type system. */
 export interface CodecLookup {
   /** The codec for a type OID, or undefined when pgjet has none (the value then travels as text). */
@@ -49,6 +52,23 @@ export interface ResultPlan {
   textPlan?: ResultPlan;
   /** Every column set to null: rows start as a copy of it, so all rows of the plan share one shape. */
   rowTemplate?: Record<string, unknown>;
+  /**
+   * Row decoders generated for this plan (requests/row-compiler.ts) once it has decoded enough rows to be worth
+   * it; null when generation is not possible. Bound to `decoders`: a derived plan must not inherit them.
+   */
+  objectRow?: RowDecoder | null;
+  /** The array-row counterpart of `objectRow`. */
+  arrayRow?: RowDecoder | null;
+  /** Rows decoded through the generic loop so far (counts towards compiling). */
+  genericRows?: number;
+}
+
+/**
+ * A plan with some fields replaced (other decoders or formats): the row template survives (same names), the
+ * text variant and anything generated from the old decoders do not.
+ */
+export function derivePlan(plan: ResultPlan, changes: Partial<ResultPlan>): ResultPlan {
+  return { ...plan, textPlan: undefined, objectRow: undefined, arrayRow: undefined, genericRows: 0, ...changes };
 }
 
 /** A statement prepared on the server (named, or the unnamed statement). */
@@ -103,7 +123,21 @@ export function buildResultPlan(fields: FieldDescription[], codecs: CodecLookup)
     decoders[i] = columnDecoder(codec, format);
     columns[i] = { name: f.name, typeOid: f.typeOid, typeName: codecs.typeName(f.typeOid) ?? String(f.typeOid) };
   }
-  return { fields, names, decoders, formats, allBinary, columns, bindFormats: n === 0 ? [] : allBinary ? FormatCode.binary : formats };
+  return {
+    fields,
+    names,
+    decoders,
+    formats,
+    allBinary,
+    columns,
+    bindFormats: n === 0 ? [] : allBinary ? FormatCode.binary : formats,
+    // Declared up front so every plan has one shape for the per-row reads of the decoding path.
+    textPlan: undefined,
+    rowTemplate: undefined,
+    objectRow: undefined,
+    arrayRow: undefined,
+    genericRows: 0,
+  };
 }
 
 /** The text-format variant of a plan: every column requested as text and decoded by its text decoder. */
@@ -111,7 +145,7 @@ export function textResultPlan(plan: ResultPlan, codecs: CodecLookup): ResultPla
   if (plan.textPlan !== undefined) return plan.textPlan;
   const decoders = plan.fields.map((f) => columnDecoder(codecs.get(f.typeOid), FormatCode.text));
   const formats = plan.fields.map(() => FormatCode.text as number);
-  plan.textPlan = { ...plan, decoders, formats, allBinary: false, bindFormats: FormatCode.text, textPlan: undefined };
+  plan.textPlan = derivePlan(plan, { decoders, formats, allBinary: false, bindFormats: FormatCode.text });
   return plan.textPlan;
 }
 

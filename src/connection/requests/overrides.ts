@@ -4,7 +4,7 @@
  * without changing codecs on a shared connection.
  */
 import { FormatCode } from '../../codecs/index.js';
-import type { ColumnDecoder, ResultPlan } from '../statement.js';
+import { derivePlan, type ColumnDecoder, type ResultPlan } from '../statement.js';
 
 /** Overrides keyed by type name (`'timestamptz'`) or OID. */
 export type TypeOverrides = Readonly<Record<string | number, 'text' | ((text: string) => unknown)>>;
@@ -25,5 +25,5 @@ export function applyTypeOverrides(plan: ResultPlan, types: TypeOverrides): Resu
   });
   if (!changed) return plan;
   const allBinary = formats.every((f) => f === FormatCode.binary);
-  return { ...plan, decoders, formats, allBinary, bindFormats: allBinary ? FormatCode.binary : formats, textPlan: undefined };
+  return derivePlan(plan, { decoders, formats, allBinary, bindFormats: allBinary ? FormatCode.binary : formats });
 }

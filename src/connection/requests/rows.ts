@@ -9,6 +9,14 @@
  */
 import { DataError, ProtocolError } from '../../errors/index.js';
 import type { ResultPlan } from '../statement.js';
+import { compileArrayRow, compileObjectRow, type RowFailures } from './row-compiler.js';
+
+/**
+ * Rows a plan decodes through the generic loop before it gets a generated decoder. Generating costs tens of
+ * microseconds (less when V8's compilation cache already has the same source), repaid after a few dozen rows;
+ * a cached statement reaches the count over its first calls, a one-off result only if it is big enough.
+ */
+const COMPILE_AFTER = 64;
 
 /**
  * The end of the DataRow payload starting at `start`. The framer hands out every payload right after its Int32
@@ -21,7 +29,11 @@ function payloadEnd(buf: Buffer, start: number): number {
 /** An object with every column name set to null, in column order (a later duplicate name keeps its first slot). */
 function rowTemplate(names: readonly string[]): Record<string, unknown> {
   const t: Record<string, unknown> = {};
-  for (const name of names) t[name] = null;
+  for (const name of names) {
+    // A plain store of '__proto__' would set the prototype; the column must be an own property like any other.
+    if (name === '__proto__') Object.defineProperty(t, name, { value: null, writable: true, enumerable: true, configurable: true });
+    else t[name] = null;
+  }
   return t;
 }
 
@@ -40,8 +52,42 @@ function overrun(plan: ResultPlan, i: number): ProtocolError {
   return new ProtocolError(`DataRow field ${i} "${col.name}" (${col.typeName}) runs past the end of the message`);
 }
 
+/** The failure helpers a generated decoder for `plan` calls (the same errors as the generic loop's). */
+function failuresOf(plan: ResultPlan): RowFailures {
+  return {
+    badCount: (buf, start, end) => {
+      fieldCount(plan, buf, start, end);
+      throw new ProtocolError('DataRow field count does not match the row description');
+    },
+    overrun: (i) => overrun(plan, i),
+    column: (i, err) => columnError(plan, i, err),
+  };
+}
+
+/** Counts a generically decoded row; true when the plan should now get its generated decoder. */
+function dueForCompile(plan: ResultPlan): boolean {
+  plan.genericRows = (plan.genericRows ?? 0) + 1;
+  return plan.genericRows >= COMPILE_AFTER;
+}
+
 /** Decodes one DataRow payload into an object keyed by column name (`end`: the payload's end, when known). */
 export function decodeObjectRow(plan: ResultPlan, buf: Buffer, start: number, end = payloadEnd(buf, start)): Record<string, unknown> {
+  const compiled = plan.objectRow;
+  if (compiled != null) return compiled(buf, start, end) as Record<string, unknown>;
+  if (compiled === undefined && dueForCompile(plan)) plan.objectRow = compileObjectRow(plan, failuresOf(plan));
+  return genericObjectRow(plan, buf, start, end);
+}
+
+/** Decodes one DataRow payload into an array of values (rowMode 'array'). */
+export function decodeArrayRow(plan: ResultPlan, buf: Buffer, start: number, end = payloadEnd(buf, start)): unknown[] {
+  const compiled = plan.arrayRow;
+  if (compiled != null) return compiled(buf, start, end) as unknown[];
+  if (compiled === undefined && dueForCompile(plan)) plan.arrayRow = compileArrayRow(plan, failuresOf(plan));
+  return genericArrayRow(plan, buf, start, end);
+}
+
+/** The generic object-row loop: for plans not (yet) compiled. */
+function genericObjectRow(plan: ResultPlan, buf: Buffer, start: number, end: number): Record<string, unknown> {
   const { names, decoders } = plan;
   const n = fieldCount(plan, buf, start, end);
   let pos = start + 2;
@@ -68,8 +114,8 @@ export function decodeObjectRow(plan: ResultPlan, buf: Buffer, start: number, en
   return row;
 }
 
-/** Decodes one DataRow payload into an array of values (rowMode 'array'). */
-export function decodeArrayRow(plan: ResultPlan, buf: Buffer, start: number, end = payloadEnd(buf, start)): unknown[] {
+/** The generic array-row loop: for plans not (yet) compiled. */
+function genericArrayRow(plan: ResultPlan, buf: Buffer, start: number, end: number): unknown[] {
   const { decoders } = plan;
   const n = fieldCount(plan, buf, start, end);
   let pos = start + 2;
