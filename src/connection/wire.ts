@@ -17,6 +17,7 @@ import {
   writeTerminate,
 } from '../protocol/index.js';
 import type { Request } from './request.js';
+import { readChunks } from './transport.js';
 
 /** Callbacks through which the wire reports what is not an answer to a request. */
 export interface WireEvents {
@@ -78,7 +79,7 @@ export class Wire {
     this.#socket = socket;
     this.#events = events;
     this.#describe = describe;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    readChunks(socket, (chunk) => this.#onData(chunk));
     socket.on('error', (err) => this.#fail(new ConnectionError(`connection to ${describe} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.#onClose());
   }
