@@ -307,6 +307,14 @@ export class Wire {
       this.#raw(code, buf, start, end);
       return;
     }
+    // DataRow first: it is most of the traffic, and always an answer to the request the server is running.
+    if (code === BackendCode.DataRow) {
+      const running = this.#inflight.peek();
+      if (running !== undefined) {
+        running.handleMessage(code, buf, start, end);
+        return;
+      }
+    }
     switch (code) {
       case BackendCode.ReadyForQuery: {
         const status = parseReadyForQuery(buf, start, end);

@@ -3,83 +3,32 @@
  * calls so they cannot overtake), then Bind/Execute for each argument list and one Sync. Serves fetch,
  * query, execute with arguments, executeMany, fetchMany and prepared statements.
  */
-import { DataError, DatabaseError, InterfaceError, InvalidCachedStatementError, ProtocolError, databaseErrorFromFields } from '../../errors/index.js';
+import { DatabaseError, InterfaceError, InvalidCachedStatementError, ProtocolError, databaseErrorFromFields } from '../../errors/index.js';
 import { deferred } from '../../internal/index.js';
 import {
   BackendCode,
   backendCodeName,
-  beginBind,
-  endBind,
   parseCommandComplete,
   parseErrorFields,
   parseParameterDescription,
   parseRowDescription,
   writeDescribe,
-  writeExecute,
   writeFlush,
   writeParse,
   writeSync,
   type FieldDescription,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
-import { paramFormatsFor, writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
-import { buildStatement, textResultPlan, type ColumnInfo, type ResultPlan, type Statement } from '../statement.js';
+import { buildStatement, textResultPlan, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
-import { applyTypeOverrides, type TypeOverrides } from './overrides.js';
+import { BIND_CHUNK, streamBinds, writeBinds, type BindSource } from './binds.js';
+import { applyTypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
+import type { ExtendedQuerySpec, ExtendedResult } from './extended-spec.js';
+import { isStaleStatementError, tagRowCount } from './outcome.js';
 
-/** What to run. */
-export interface ExtendedQuerySpec {
-  /** SQL with $n placeholders. */
-  sql: string;
-  /** One argument list per execution (one for fetch; many for executeMany/fetchMany). */
-  argsList: readonly (readonly unknown[])[];
-  /** Row shape. */
-  rowMode: 'object' | 'array';
-  /** Keep rows (false for executeMany, which only reports tags). */
-  collectRows: boolean;
-  /** Per-query decoding overrides. */
-  types?: TypeOverrides;
-  /** 'text' sends parameters and requests results in text format (for tests and debugging); default binary. */
-  format?: 'binary' | 'text';
-  /** An explicitly prepared statement to execute instead of looking up the cache. */
-  statement?: Statement;
-  /** Prepare and describe only (conn.prepare): no Bind/Execute. */
-  prepareOnly?: boolean;
-  /** Server-side name to prepare under (explicit statements); default: the cache decides. */
-  name?: string;
-}
-
-/** What an extended query resolves with. */
-export interface ExtendedResult {
-  /** Rows of every execution, in order. */
-  rows: unknown[];
-  /** The last command tag ('INSERT 0 1'). */
-  tag: string;
-  /** Rows affected or returned, summed over executions. */
-  rowCount: number;
-  /** Result columns. */
-  columns: ColumnInfo[];
-  /** The statement that ran. */
-  statement: Statement;
-}
-
-/** Executions written per synchronous chunk before waiting for the socket to drain. */
-const CHUNK = 1000;
-
-/** Codes meaning a cached statement no longer matches the server (schema change, DISCARD). */
-export function isStaleStatementError(err: DatabaseError): boolean {
-  return (err.code === '0A000' && err.message.includes('cached plan')) || err.code === '26000';
-}
-
-/** Counts rows from a command tag: the last number ('INSERT 0 5' → 5, 'SELECT 3' → 3). */
-export function tagRowCount(tag: string): number {
-  const space = tag.lastIndexOf(' ');
-  if (space < 0) return 0;
-  const n = Number(tag.slice(space + 1));
-  return Number.isInteger(n) ? n : 0;
-}
+export type { ExtendedQuerySpec, ExtendedResult };
 
 /** One extended-protocol call. See the module comment. */
 export class ExtendedQuery implements Request {
@@ -106,10 +55,15 @@ export class ExtendedQuery implements Request {
   #nested: (Request & { readonly done: Promise<void> }) | null = null;
   #pendingFields: FieldDescription[] | null = null;
 
+  readonly #collectRows: boolean;
+  readonly #arrayRows: boolean;
+
   /** @param ctx the connection. @param spec what to run. */
   constructor(ctx: QueryContext, spec: ExtendedQuerySpec) {
     this.#ctx = ctx;
     this.#spec = spec;
+    this.#collectRows = spec.collectRows;
+    this.#arrayRows = spec.rowMode === 'array';
   }
 
   /** Settles with the result or the first error. */
@@ -167,11 +121,18 @@ export class ExtendedQuery implements Request {
     if (plan !== null && this.#spec.types !== undefined) plan = applyTypeOverrides(plan, this.#spec.types);
     this.#plan = plan;
     this.#phase = 'execute';
-    const end = Math.min(argsList.length, CHUNK);
+    const end = Math.min(argsList.length, BIND_CHUNK);
     const w = wire.writer;
     const mark = w.position;
+    const src: BindSource = {
+      stmt,
+      argsList,
+      text: this.#spec.format === 'text',
+      resultFormats: plan === null ? [] : plan.bindFormats,
+      codecs: this.#ctx.codecs,
+    };
     try {
-      this.#writeBinds(wire, stmt, 0, end);
+      writeBinds(wire, src, 0, end);
     } catch (err) {
       w.truncate(mark);
       return this.#rejectBeforeExecute(wire, afterDescribe, err as Error);
@@ -179,7 +140,10 @@ export class ExtendedQuery implements Request {
     if (end < argsList.length) {
       // A big batch: stream the rest in chunks under a hold, so memory stays bounded.
       wire.hold(this);
-      void this.#writeRemaining(wire, stmt, end);
+      void streamBinds(wire, src, end, this, {
+        stopped: () => this.#error !== null,
+        failed: (err) => void (this.#error ??= err),
+      });
       return true;
     }
     writeSync(w);
@@ -199,52 +163,6 @@ export class ExtendedQuery implements Request {
     return true;
   }
 
-  #writeBinds(wire: Wire, stmt: Statement, from: number, to: number): void {
-    const w = wire.writer;
-    const plan = this.#plan;
-    const text = this.#spec.format === 'text';
-    const resultFormats = plan === null ? [] : plan.bindFormats;
-    const codecs = this.#ctx.codecs;
-    for (let k = from; k < to; k++) {
-      const args = this.#spec.argsList[k];
-      const paramFormats = text ? 0 : paramFormatsFor(stmt, args, codecs);
-      const at = beginBind(w, '', stmt.name, paramFormats, stmt.paramOids.length);
-      try {
-        writeParamValues(w, stmt, args, codecs, paramFormats);
-      } catch (err) {
-        if (err instanceof DataError && this.#spec.argsList.length > 1) err.message = `argument list ${k}: ${err.message}`;
-        throw err;
-      }
-      endBind(w, at, resultFormats);
-      writeExecute(w, '', 0);
-    }
-  }
-
-  async #writeRemaining(wire: Wire, stmt: Statement, from: number): Promise<void> {
-    const w = wire.writer;
-    const total = this.#spec.argsList.length;
-    let k = from;
-    while (k < total && this.#error === null && !wire.isClosed) {
-      if (!wire.flushNow()) await wire.drained();
-      const end = Math.min(total, k + CHUNK);
-      const mark = w.position;
-      try {
-        this.#writeBinds(wire, stmt, k, end);
-      } catch (err) {
-        w.truncate(mark);
-        this.#error ??= err as Error;
-        // Earlier chunks reached the server: make the batch fail there too, so Sync rolls it all back.
-        writeExecute(w, 'pgjet_abort_batch', 0);
-        break;
-      }
-      k = end;
-    }
-    if (wire.isClosed) return;
-    writeSync(w);
-    wire.flushSoon();
-    wire.release(this);
-  }
-
   handleMessage(code: number, buf: Buffer, start: number, end: number): void {
     if (this.#nested !== null) {
       this.#nested.handleMessage(code, buf, start, end);
@@ -252,16 +170,7 @@ export class ExtendedQuery implements Request {
     }
     switch (code) {
       case BackendCode.DataRow:
-        if (this.#error !== null || !this.#spec.collectRows) return;
-        if (this.#plan === null) throw new ProtocolError('DataRow for a statement that returns no rows');
-        try {
-          this.#rows.push(this.#spec.rowMode === 'array' ? decodeArrayRow(this.#plan, buf, start, end) : decodeObjectRow(this.#plan, buf, start, end));
-        } catch (err) {
-          // A DataRow of the wrong shape means the server cannot be trusted: close (the wire turns a throw into
-          // a ProtocolError for every request). A value its codec rejects fails this call only.
-          if (err instanceof ProtocolError) throw err;
-          this.#error = err as Error;
-        }
+        this.#dataRow(buf, start, end);
         return;
       case BackendCode.BindComplete:
       case BackendCode.ParseComplete:
@@ -292,6 +201,21 @@ export class ExtendedQuery implements Request {
       }
       default:
         throw new ProtocolError(`unexpected ${backendCodeName(code)} during an extended query`);
+    }
+  }
+
+  /** Decodes and keeps one row (the innermost per-row step; the spec's flags are read once, in the constructor). */
+  #dataRow(buf: Buffer, start: number, end: number): void {
+    const plan = this.#plan;
+    if (this.#error !== null || !this.#collectRows) return;
+    if (plan === null) throw new ProtocolError('DataRow for a statement that returns no rows');
+    try {
+      this.#rows.push(this.#arrayRows ? decodeArrayRow(plan, buf, start, end) : decodeObjectRow(plan, buf, start, end));
+    } catch (err) {
+      // A DataRow of the wrong shape means the server cannot be trusted: close (the wire turns a throw into
+      // a ProtocolError for every request). A value its codec rejects fails this call only.
+      if (err instanceof ProtocolError) throw err;
+      this.#error = err as Error;
     }
   }
 

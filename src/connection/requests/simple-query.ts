@@ -17,7 +17,7 @@ import type { QueryContext } from '../context.js';
 import type { Request } from '../request.js';
 import { buildResultPlan, textResultPlan, type ColumnInfo, type ResultPlan } from '../statement.js';
 import type { Wire } from '../wire.js';
-import { tagRowCount } from './extended-query.js';
+import { tagRowCount } from './outcome.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 
 /** What a simple query resolves with: the last statement's rows and tag. */
