@@ -19,6 +19,29 @@ const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
  */
 const STRINGS_IN_BINARY = new Set([25, 1043, 1042, 19, 705, 16, 21, 23, 20, 700, 701, 1700, 26, 28, 29, 5069, 2950, 114, 3802, 4072, 18]);
 
+/** A text-like parameter type with pgjet's own codec: a non-string value is sent as its text form. */
+const ANY_AS_TEXT = 1;
+/** A parameter whose codec takes strings itself in binary (see {@link STRINGS_IN_BINARY}, or a user codec). */
+const STRING_VIA_CODEC = 2;
+
+/**
+ * Per-parameter flags of a statement, worked out on its first execution and kept on it, so the per-value path
+ * is a bit test instead of set and map lookups. Registering a codec clears the statement cache, so the flags
+ * never outlive the codecs they were computed from (an explicitly prepared statement keeps its codecs too).
+ */
+function paramTraits(stmt: Statement, codecs: CodecLookup): Uint8Array {
+  if (stmt.paramTraits !== undefined) return stmt.paramTraits;
+  const traits = new Uint8Array(stmt.paramOids.length);
+  stmt.paramOids.forEach((oid, i) => {
+    const codec = stmt.paramCodecs[i];
+    const custom = codecs.isCustom(oid);
+    if (TEXT_LIKE.has(oid) && (codec === undefined || builtinCodecTable.get(codec.oid) === codec)) traits[i] |= ANY_AS_TEXT;
+    if (STRINGS_IN_BINARY.has(oid) || custom) traits[i] |= STRING_VIA_CODEC;
+  });
+  stmt.paramTraits = traits;
+  return traits;
+}
+
 /**
  * The Bind parameter formats for one execution: the statement's own, except that a string for a type outside
  * {@link STRINGS_IN_BINARY} (and without a user codec) goes as text.
@@ -26,10 +49,9 @@ const STRINGS_IN_BINARY = new Set([25, 1043, 1042, 19, 705, 16, 21, 23, 20, 700,
 export function paramFormatsFor(stmt: Statement, args: readonly unknown[], codecs: CodecLookup): number | number[] {
   let formats: number[] | undefined;
   const n = stmt.paramOids.length;
+  const traits = paramTraits(stmt, codecs);
   for (let i = 0; i < n; i++) {
-    if (typeof args[i] !== 'string' || stmt.paramFormats[i] === FormatCode.text) continue;
-    const oid = stmt.paramOids[i];
-    if (STRINGS_IN_BINARY.has(oid) || codecs.isCustom(oid)) continue;
+    if (typeof args[i] !== 'string' || (traits[i] & STRING_VIA_CODEC) !== 0 || stmt.paramFormats[i] === FormatCode.text) continue;
     formats ??= stmt.paramFormats.slice();
     formats[i] = FormatCode.text;
   }
@@ -73,6 +95,7 @@ export function writeParamValues(
 ): void {
   const text = formats === FormatCode.text;
   const n = stmt.paramOids.length;
+  const traits = paramTraits(stmt, codecs);
   for (let i = 0; i < n; i++) {
     const value = args[i];
     if (value === null) {
@@ -90,7 +113,7 @@ export function writeParamValues(
     try {
       // A text-typed parameter's bytes are the same in both formats: the value's text form, whichever format
       // the Bind asks for (unless the user registered a codec of their own for the type).
-      if (typeof value !== 'string' && TEXT_LIKE.has(stmt.paramOids[i]) && (codec === undefined || builtinCodecTable.get(codec.oid) === codec)) {
+      if (typeof value !== 'string' && (traits[i] & ANY_AS_TEXT) !== 0) {
         w.utf8(toParamText(value));
       } else if (!text && (typeof formats === 'number' ? formats : formats[i]) === FormatCode.binary && codec?.encodeBinary !== undefined) {
         codec.encodeBinary(value, w);

@@ -91,6 +91,8 @@ export interface Statement {
   preparedAt: number;
   /** Set once the statement is invalid (evicted, closed or stale). */
   isClosed: boolean;
+  /** Per-parameter flags for encoding values (params.ts), computed on first use. */
+  paramTraits?: Uint8Array;
 }
 
 const utf8Decoder: ColumnDecoder = (buf, offset, length) => buf.toString('utf8', offset, offset + length);
@@ -170,5 +172,6 @@ export function buildStatement(
     result: fields === null ? null : buildResultPlan(fields, codecs),
     preparedAt: Date.now(),
     isClosed: false,
+    paramTraits: undefined,
   };
 }
