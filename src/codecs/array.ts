@@ -9,6 +9,7 @@
 import type { ByteWriter } from '../internal/index.js';
 import { arrayDims, checkElement, forEachElement, isElementValue, MAX_ARRAY_DIMS } from './array-shape.js';
 import { formatArrayText, parseArrayText, type ArrayValue } from './array-text.js';
+import { int4Codec } from './builtin/integer.js';
 import { expected, truncated } from './describe.js';
 import { CodecError, type Codec } from './types.js';
 
@@ -31,6 +32,28 @@ export interface ArrayCodecOptions {
   delimiter?: string;
 }
 
+/**
+ * The innermost dimension of an int4[] (the most common array, `= ANY($1)` lists and the like): the same checks
+ * and values as the generic loop, with the element read in place instead of through a call per element.
+ * Returns the position after the last element.
+ */
+function decodeInt4Elements(buf: Buffer, pos: number, end: number, out: ArrayValue<unknown>): number {
+  for (let i = 0; i < out.length; i++) {
+    if (pos + 4 > end) throw truncated('array');
+    const len = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
+    pos += 4;
+    if (len === -1) {
+      out[i] = null;
+      continue;
+    }
+    if (len < 0 || pos + len > end) throw truncated('array');
+    // A wrong length goes through the codec for its usual error.
+    out[i] = len === 4 ? (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3] : int4Codec.decodeBinary!(buf, pos, len);
+    pos += len;
+  }
+  return pos;
+}
+
 /** Mutable read position for the recursive binary decoder (one object per decoded array). */
 interface Cursor {
   pos: number;
@@ -51,6 +74,10 @@ function decodeElements(
     return out;
   }
   let pos = cursor.pos;
+  if (element === int4Codec) {
+    cursor.pos = decodeInt4Elements(buf, pos, end, out);
+    return out;
+  }
   for (let i = 0; i < size; i++) {
     if (pos + 4 > end) throw truncated('array');
     const len = buf.readInt32BE(pos);

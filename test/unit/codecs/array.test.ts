@@ -126,3 +126,28 @@ describe('array text format', () => {
     expect(reg.get(Oid._int4)).toBe(reg.get(Oid._int4));
   });
 });
+
+describe('int4[] fast path', () => {
+  // The same int4 functions under another codec object take the generic per-element loop.
+  const genericInt4 = { ...int4Codec };
+  const genericArray = arrayCodec({ oid: Oid._int4, name: '_int4', element: genericInt4 });
+  const cell = fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null });
+
+  it('decodes exactly what the generic loop decodes, NULLs and two dimensions included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(cell, { maxLength: 50 }), fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 5 })), (value) => {
+        const hex = encodeHex(int4Array, value);
+        expect(decodeHex(int4Array, hex)).toEqual(decodeHex(genericArray, hex));
+        expect(decodeHex(int4Array, hex)).toEqual(value);
+      }),
+    );
+  });
+
+  it('rejects a wrong element length and truncation with the generic messages', () => {
+    // One element of 3 bytes instead of 4.
+    const bad = '00000001' + '00000000' + '00000017' + '00000001' + '00000001' + '00000003' + '000001';
+    expect(() => decodeHex(int4Array, bad)).toThrow(/int4/);
+    expect(() => decodeHex(int4Array, bad)).toThrow((() => { try { decodeHex(genericArray, bad); } catch (e) { return (e as Error).message; } return 'no error'; })());
+    expectTruncationsRejected(int4Array, encodeHex(int4Array, [1, null, -3]));
+  });
+});
