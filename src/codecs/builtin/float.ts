@@ -152,6 +152,143 @@ function float4Decimal(bits: number): { mantissa: number; exponent: number } {
   return { mantissa: output, exponent: e10 + removed };
 }
 
+/** The JS number of {@link float4Decimal}: the decimal parsed back as a double, as a text-format client would. */
+function float4Exact(magnitude: number): number {
+  const { mantissa, exponent } = float4Decimal(magnitude);
+  return exponent === 0 ? mantissa : Number(`${mantissa}e${exponent}`);
+}
+
+// The fast path (float4Fast) gets the same number as float4Exact with double arithmetic. float4Decimal's digits are,
+// among the decimals with the fewest significant digits strictly inside the float4's rounding interval, the one
+// nearest the float4, ties to even (an equivalence checked against float4Exact for every float4 the fast path
+// handles).
+//
+// Scaled by 10^j to s = f·10^j in [1e8, 1e9), the decimals with 9 − r digits are the multiples of 10^r, so the
+// answer is the multiple of the largest 10^r inside (s − below, s + above) nearest s. For 0 ≤ j ≤ 12 every quantity
+// involved is exact (f's 24-bit mantissa times 5^j stays below 2^53), so ties and interval bounds are decided
+// exactly as Ryu decides them. For other j, s is one rounding off (at most 2^-24, as s < 2^30 and 10^|j| ≤ 10^22 is
+// an exact double), so a decision closer than inexactMargin is left to the exact path, as are subnormals and values
+// outside about [1.4e-14, 1.3e30), where 10^|j| would not be an exact double.
+
+/** 10^0 … 10^22: the powers of ten a double holds exactly, so one multiply or divide by them rounds only once. */
+const exactPowersOf10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** 10^0 … 10^9 as int32s, for testing candidates (integers up to 1e9) for trailing zeros with integer `%`. */
+const int32PowersOf10 = Int32Array.from({ length: 10 }, (_, i) => 10 ** i);
+
+/** Marks the biased exponents (subnormals, very small or large values) that float4Fast leaves to float4Exact. */
+const noFastPath = 127;
+
+/**
+ * For each biased float4 exponent e, the scale j = 8 − ⌊log10 2^(e−127)⌋ that brings the binade's smallest value
+ * into [1e8, 1e9) (larger values of the binade may need j − 1), or noFastPath when j or j − 1 would leave
+ * −22…22 or the exponent is that of the subnormals.
+ */
+const scaleForExponent = new Int8Array(256);
+/** For each biased float4 exponent e, half the gap to the next float4 above: 2^(e − 127 − 23 − 1). */
+const halfGapForExponent = new Float64Array(256);
+for (let e = 0; e < 256; e++) {
+  const j = 8 - Math.floor((e - 127) * Math.log10(2));
+  scaleForExponent[e] = e === 0 || j - 1 < -22 || j > 22 ? noFastPath : j;
+  halfGapForExponent[e] = 2 ** (e - 151);
+}
+
+/**
+ * When s is inexact, comparisons whose sides differ by less than this (in units of s) are not trusted: s is off by
+ * at most 2^-24 and the interval half-widths by far less, so 2^-20 leaves ample room.
+ */
+const inexactMargin = 2 ** -20;
+
+/** nearestInside's answer when a comparison was too close to trust. */
+const tooClose = -1;
+/** nearestInside's answer when no multiple of the unit lies inside the interval. */
+const noneInside = 0;
+
+/**
+ * The multiple of `unit` (a power of ten up to 1e8) nearest `s` among those strictly inside
+ * (s − below, s + above), ties to the even multiple, or noneInside, or tooClose when a comparison falls within
+ * `margin` (0 when s is exact). A plain function rather than a closure: it runs a few times per decode.
+ */
+function nearestInside(s: number, unit: number, below: number, above: number, margin: number): number {
+  // s − q·unit is exact (an integer multiple subtracted from a double below 2^30). The quotient may round up to
+  // the next integer when s is just below a multiple, which the sign of the remainder reveals. (This is cheaper
+  // than `s % unit`, which V8 compiles to a call to fmod.)
+  let down = Math.floor(s / unit) * unit;
+  let rem = s - down;
+  if (rem < 0) {
+    down -= unit;
+    rem += unit;
+  }
+  const distUp = unit - rem; // exact: both are below 2^27 and have no bits below 2^-26 (s ≥ 1e8 > 2^26)
+  if (margin !== 0 && (Math.abs(rem - below) < margin || Math.abs(distUp - above) < margin)) return tooClose;
+  // Strictly inside: PostgreSQL builds Ryu without STRICTLY_SHORTEST, so a decimal on a bound is rejected.
+  const downInside = rem < below;
+  const upInside = distUp < above;
+  if (downInside && upInside) {
+    const diff = rem - distUp;
+    if (diff < -margin) return down;
+    if (diff > margin) return down + unit;
+    if (margin !== 0) return tooClose;
+    return ((down / unit) & 1) === 0 ? down : down + unit; // an exact tie: Ryu rounds half to even
+  }
+  return downInside ? down : upInside ? down + unit : noneInside;
+}
+
+/** Scratch views that reinterpret float4 bits as a number without allocating. */
+const scratchBits = new Uint32Array(1);
+const scratchFloat = new Float32Array(scratchBits.buffer);
+
+/**
+ * {@link float4Exact} computed with doubles for the common case, or NaN when the fast path cannot decide (the
+ * caller then takes the exact path). `magnitude` is a finite nonzero float4's bits without the sign.
+ */
+function float4Fast(magnitude: number): number {
+  const biased = magnitude >>> 23;
+  let j = scaleForExponent[biased];
+  if (j === noFastPath) return NaN;
+  scratchBits[0] = magnitude;
+  const f = scratchFloat[0];
+  let s = j >= 0 ? f * exactPowersOf10[j] : f / exactPowersOf10[-j];
+  if (s >= 1e9) {
+    j--;
+    s = j >= 0 ? f * exactPowersOf10[j] : f / exactPowersOf10[-j];
+  }
+  if (!(s >= 1e8 && s < 1e9)) return NaN;
+  const margin = j >= 0 && j <= 12 ? 0 : inexactMargin;
+  const halfGap = halfGapForExponent[biased];
+  const above = j >= 0 ? halfGap * exactPowersOf10[j] : halfGap / exactPowersOf10[-j];
+  // At a power of two (mantissa bits 0) the float4 below is half as far as the one above (Ryu's mmShift), except
+  // at the smallest normal exponent, below which the subnormals keep the same spacing.
+  const below = (magnitude & 0x7fffff) === 0 && biased > 1 ? above / 2 : above;
+  // An open interval wider than the unit holds one of its multiples, so start at the largest such unit (the
+  // width is between 4.4 and 120 here); the check below still confirms it.
+  const width = above + below;
+  let r = width > 100 ? 2 : width > 10 ? 1 : 0;
+  let candidate = nearestInside(s, exactPowersOf10[r], below, above, margin);
+  if (candidate <= 0) return NaN;
+  let evaluated = r;
+  // Find the largest r with a multiple of 10^r inside: once 10^(r+1) has none, no larger power has any (their
+  // multiples are multiples of 10^(r+1)). A candidate's trailing zeros prove the levels they span, so short
+  // decimals such as 1.5 need few probes.
+  for (;;) {
+    while (r < 8 && (candidate | 0) % int32PowersOf10[r + 1] === 0) r++;
+    if (r === 8) break;
+    const next = nearestInside(s, exactPowersOf10[r + 1], below, above, margin);
+    if (next === tooClose) return NaN;
+    if (next === noneInside) break;
+    candidate = next;
+    evaluated = ++r;
+  }
+  // A level reached through trailing zeros has a multiple inside, but it is only sure to be the nearest one when
+  // the unit is at least the interval's width (then no other multiple fits inside).
+  if (evaluated !== r && exactPowersOf10[r] < width) {
+    candidate = nearestInside(s, exactPowersOf10[r], below, above, margin);
+    if (candidate <= 0) return NaN;
+  }
+  // candidate·10^-j correctly rounded, as Number() reads the decimal: one rounding of exact operands.
+  return j >= 0 ? candidate / exactPowersOf10[j] : candidate * exactPowersOf10[-j];
+}
+
 /**
  * The JS number of the decimal `float4out` prints for the float4 with these IEEE bits (with the default
  * `extra_float_digits` = 1, its shortest form). The binary value widened to a double would show float noise
@@ -163,8 +300,21 @@ export function float4FromBits(bits: number): number {
   const isNegative = bits >>> 31 === 1;
   if (magnitude === 0) return isNegative ? -0 : 0;
   if (magnitude >= 0x7f800000) return magnitude > 0x7f800000 ? NaN : isNegative ? -Infinity : Infinity;
-  const { mantissa, exponent } = float4Decimal(magnitude);
-  const n = exponent === 0 ? mantissa : Number(`${mantissa}e${exponent}`);
+  let n = float4Fast(magnitude);
+  if (n !== n) n = float4Exact(magnitude); // NaN: the fast path could not decide
+  return isNegative ? -n : n;
+}
+
+/**
+ * @internal {@link float4FromBits} computed by the exact (slow) bigint port of Ryu's f2s alone, never the fast
+ * path: the reference that tests compare float4FromBits against. Not part of the public API.
+ */
+export function float4FromBitsExactForTests(bits: number): number {
+  const magnitude = bits & 0x7fffffff;
+  const isNegative = bits >>> 31 === 1;
+  if (magnitude === 0) return isNegative ? -0 : 0;
+  if (magnitude >= 0x7f800000) return magnitude > 0x7f800000 ? NaN : isNegative ? -Infinity : Infinity;
+  const n = float4Exact(magnitude);
   return isNegative ? -n : n;
 }
 
