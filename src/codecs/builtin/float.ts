@@ -296,13 +296,7 @@ function float4Fast(magnitude: number): number {
  * server's text reads back.
  */
 export function float4FromBits(bits: number): number {
-  const magnitude = bits & 0x7fffffff;
-  const isNegative = bits >>> 31 === 1;
-  if (magnitude === 0) return isNegative ? -0 : 0;
-  if (magnitude >= 0x7f800000) return magnitude > 0x7f800000 ? NaN : isNegative ? -Infinity : Infinity;
-  let n = float4Fast(magnitude);
-  if (n !== n) n = float4Exact(magnitude); // NaN: the fast path could not decide
-  return isNegative ? -n : n;
+  return float4Value(bits, true);
 }
 
 /**
@@ -310,11 +304,17 @@ export function float4FromBits(bits: number): number {
  * path: the reference that tests compare float4FromBits against. Not part of the public API.
  */
 export function float4FromBitsExactForTests(bits: number): number {
+  return float4Value(bits, false);
+}
+
+/** Zero, the specials and the sign around the decimal of the magnitude: fast path first when `fast`, else exact. */
+function float4Value(bits: number, fast: boolean): number {
   const magnitude = bits & 0x7fffffff;
   const isNegative = bits >>> 31 === 1;
   if (magnitude === 0) return isNegative ? -0 : 0;
   if (magnitude >= 0x7f800000) return magnitude > 0x7f800000 ? NaN : isNegative ? -Infinity : Infinity;
-  const n = float4Exact(magnitude);
+  let n = fast ? float4Fast(magnitude) : NaN;
+  if (n !== n) n = float4Exact(magnitude); // NaN: the fast path could not decide (or was not asked)
   return isNegative ? -n : n;
 }
 
