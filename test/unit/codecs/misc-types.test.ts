@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bitCodec, varbitCodec } from '../../../src/codecs/builtin/bit-string.js';
 import { byteaCodec, uuidCodec } from '../../../src/codecs/builtin/bytes.js';
@@ -31,6 +32,17 @@ describe('bytea and uuid', () => {
       expectCodecError(() => encodeHex(uuidCodec, bad), 'UUID');
     }
     expectTruncationsRejected(uuidCodec, 'a0eebc999c0b4ef8bb6d6bb9bd380a11');
+  });
+  it('uuid decodes every byte pattern to its lowercase hex in 8-4-4-4-12, at any offset in the buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat(7), (bytes, pad) => {
+        const buf = Buffer.concat([Buffer.alloc(pad, 0xee), Buffer.from(bytes), Buffer.alloc(3, 0xee)]);
+        const hex = Buffer.from(bytes).toString('hex');
+        const expected = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+        expect(uuidCodec.decodeBinary!(buf, pad, 16)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
