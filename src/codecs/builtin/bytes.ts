@@ -1,6 +1,7 @@
 /**
  * bytea ↔ Buffer and uuid ↔ lowercase string.
  */
+import { copyBytes } from '../../internal/index.js';
 import { badLength, badText, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import type { Codec } from '../types.js';
@@ -45,15 +46,14 @@ export function decodeByteaText(text: string): Buffer {
   return out.subarray(0, n);
 }
 
-/** bytea ↔ Buffer (a copy: decoded values never alias the connection's receive buffer). */
+/**
+ * bytea ↔ Buffer (a copy: decoded values never alias the connection's receive buffer; small values share a
+ * 32 KiB slab, see internal/slab.ts).
+ */
 export const byteaCodec: Codec<Buffer> = {
   name: 'bytea',
   oid: Oid.bytea,
-  decodeBinary(buf, offset, length) {
-    const out = Buffer.allocUnsafe(length);
-    buf.copy(out, 0, offset, offset + length);
-    return out;
-  },
+  decodeBinary: copyBytes,
   encodeBinary(value, w) {
     w.bytes(toBytes(value));
   },
