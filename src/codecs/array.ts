@@ -54,7 +54,25 @@ function decodeInt4Elements(buf: Buffer, pos: number, end: number, out: ArrayVal
   return pos;
 }
 
-/** Mutable read position for the recursive binary decoder (one object per decoded array). */
+/** Fills `out` with the next `out.length` elements at `pos`; returns the position after the last one. */
+function readElements(buf: Buffer, pos: number, end: number, out: ArrayValue<unknown>, element: Codec): number {
+  if (element === int4Codec) return decodeInt4Elements(buf, pos, end, out);
+  for (let i = 0; i < out.length; i++) {
+    if (pos + 4 > end) throw truncated('array');
+    const len = buf.readInt32BE(pos);
+    pos += 4;
+    if (len === -1) {
+      out[i] = null;
+      continue;
+    }
+    if (len < 0 || pos + len > end) throw truncated('array');
+    out[i] = element.decodeBinary!(buf, pos, len);
+    pos += len;
+  }
+  return pos;
+}
+
+/** Mutable read position for the recursive binary decoder (one object per multidimensional array). */
 interface Cursor {
   pos: number;
 }
@@ -73,24 +91,7 @@ function decodeElements(
     for (let i = 0; i < size; i++) out[i] = decodeElements(buf, cursor, end, dims, depth + 1, element);
     return out;
   }
-  let pos = cursor.pos;
-  if (element === int4Codec) {
-    cursor.pos = decodeInt4Elements(buf, pos, end, out);
-    return out;
-  }
-  for (let i = 0; i < size; i++) {
-    if (pos + 4 > end) throw truncated('array');
-    const len = buf.readInt32BE(pos);
-    pos += 4;
-    if (len === -1) {
-      out[i] = null;
-      continue;
-    }
-    if (len < 0 || pos + len > end) throw truncated('array');
-    out[i] = element.decodeBinary!(buf, pos, len);
-    pos += len;
-  }
-  cursor.pos = pos;
+  cursor.pos = readElements(buf, cursor.pos, end, out, element);
   return out;
 }
 
@@ -103,6 +104,16 @@ export function decodeArrayBinary(buf: Buffer, offset: number, length: number, e
   if (ndim < 0 || ndim > MAX_ARRAY_DIMS) throw new CodecError(`binary array has ${ndim} dimensions`);
   let pos = offset + 12;
   if (pos + ndim * 8 > end) throw truncated('array');
+  if (ndim === 1) {
+    // The common case, without the dimension list and cursor the nested walk allocates.
+    const size = buf.readInt32BE(pos);
+    if (size < 0) throw new CodecError(`binary array dimension 1 has size ${size}`);
+    pos += 8;
+    if (size * 4 > end - pos) throw truncated('array');
+    const flat: ArrayValue<unknown> = new Array(size);
+    if (readElements(buf, pos, end, flat, element) !== end) throw new CodecError('binary array has bytes after its last element');
+    return flat;
+  }
   const dims: number[] = new Array(ndim);
   let count = 1;
   for (let d = 0; d < ndim; d++, pos += 8) {
