@@ -58,6 +58,16 @@ export function pad2(n: number): string {
  * prints them. `bcSuffix` is false when a caller appends the suffix after a time part.
  */
 export function formatCivil(date: CivilDate, bcSuffix = true): string {
+  const { year: y4, month, day } = date;
+  if (y4 >= 1000 && y4 <= 9999) {
+    // Four-digit AD years, nearly every stored date: one flat string from its ten character codes instead of
+    // the template's intermediate strings (a third of the cost of a date column in a profile of wide rows).
+    const c = 48;
+    return String.fromCharCode(
+      c + Math.floor(y4 / 1000), c + (Math.floor(y4 / 100) % 10), c + (Math.floor(y4 / 10) % 10), c + (y4 % 10), 45,
+      c + Math.floor(month / 10), c + (month % 10), 45, c + Math.floor(day / 10), c + (day % 10),
+    );
+  }
   const isBc = date.year <= 0;
   const year = isBc ? 1 - date.year : date.year;
   const y = year < 1000 ? String(year).padStart(4, '0') : String(year);
