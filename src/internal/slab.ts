@@ -30,7 +30,8 @@ export function copyBytes(src: Uint8Array, offset: number, length: number): Buff
     return own;
   }
   if (slab === null || slabUsed + length > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
+    // Not `new ArrayBuffer`, which zero-fills: every byte of a slab is written by a copy before anyone reads it.
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE).buffer;
     slabUsed = 0;
   }
   const out = Buffer.from(slab, slabUsed, length);
