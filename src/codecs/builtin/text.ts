@@ -6,6 +6,7 @@
 import { badLength, badText, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import type { Codec } from '../types.js';
+import { readName } from '../name-intern.js';
 import { readUtf8 } from '../wire.js';
 import { formatTimestamptz } from './timestamp.js';
 
@@ -52,8 +53,8 @@ export const textCodec = textLikeCodec('text', Oid.text);
 export const varcharCodec = textLikeCodec('varchar', Oid.varchar);
 /** bpchar (char(n)) ↔ string, blank padding included as the server sends it. */
 export const bpcharCodec = textLikeCodec('bpchar', Oid.bpchar);
-/** name ↔ string. */
-export const nameCodec = textLikeCodec('name', Oid.name);
+/** name ↔ string; equal ASCII identifiers share one string (see name-intern.ts). */
+export const nameCodec: Codec<string> = { ...textLikeCodec('name', Oid.name), decodeBinary: readName };
 /** xml ↔ string (the document text; pgjet always runs with client_encoding UTF8). */
 export const xmlCodec = textLikeCodec('xml', Oid.xml);
 /** refcursor ↔ string (the portal name). */
