@@ -5,6 +5,9 @@
  * allocate per message: `take()` hands out a copy-free view and resets the cursor; the backing store is
  * replaced (not reused) after a `take()` so a view already handed to the socket is never overwritten.
  */
+/** Strings up to this many UTF-16 units try the ASCII loop in `utf8` before `Buffer.write`. */
+const SHORT_STRING = 32;
+
 export class ByteWriter {
   #buf: Buffer;
   #pos = 0;
@@ -111,8 +114,25 @@ export class ByteWriter {
 
   /** Writes a string as UTF-8, without terminator or length. */
   utf8(s: string): this {
+    const n = s.length;
     // Worst case 3 bytes per UTF-16 unit; reserving that avoids measuring the string first.
-    this.ensure(s.length * 3);
+    this.ensure(n * 3);
+    if (n <= SHORT_STRING) {
+      // Statement and portal names, short text parameters: storing ASCII codes here is cheaper than
+      // `Buffer.write`'s call into C++. Anything else is rewritten from the start by `write`.
+      const buf = this.#buf;
+      const at = this.#pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        this.#pos = at + n;
+        return this;
+      }
+    }
     this.#pos += this.#buf.write(s, this.#pos, "utf8");
     return this;
   }
