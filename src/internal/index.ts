@@ -2,4 +2,4 @@ export { ByteWriter } from './byte-writer.js';
 export { deferred, type Deferred } from './deferred.js';
 export { Lru } from './lru.js';
 export { Queue } from './queue.js';
-export { copyBytes } from './slab.js';
+export { copyBytes } from './copy-bytes.js';

@@ -46,10 +46,7 @@ export function decodeByteaText(text: string): Buffer {
   return out.subarray(0, n);
 }
 
-/**
- * bytea ↔ Buffer (a copy: decoded values never alias the connection's receive buffer; small values share a
- * 32 KiB slab, see internal/slab.ts).
- */
+/** bytea ↔ Buffer (a copy: decoded values never alias the connection's receive buffer). */
 export const byteaCodec: Codec<Buffer> = {
   name: 'bytea',
   oid: Oid.bytea,
