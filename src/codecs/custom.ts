@@ -2,6 +2,7 @@
  * Codecs from user definitions (`conn.setTypeCodec`, the `types` option) and the text pass-through used for
  * types pgjet has no codec for.
  */
+import { copyBytes } from '../internal/index.js';
 import { expected } from './describe.js';
 import type { Codec } from './types.js';
 import { asBuffer } from './wire.js';
@@ -64,8 +65,7 @@ export function customCodec<T>(definition: CustomCodecDefinition<T>, identity: C
     oid,
     decodeBinary(buf, offset, length) {
       // A copy: the user's function may keep the bytes, and `buf` is the connection's receive buffer.
-      const bytes = Buffer.allocUnsafe(length);
-      buf.copy(bytes, 0, offset, offset + length);
+      const bytes = copyBytes(buf, offset, length);
       return decode === undefined ? bytes : decode(bytes);
     },
     encodeBinary(value, w) {

@@ -32,6 +32,15 @@ function slowUtf8(buf: Buffer, start: number, end: number): string {
   return hasUtf8Slice ? (buf as unknown as BufferSlices).utf8Slice(start, end) : buf.toString('utf8', start, end);
 }
 
+/**
+ * The big-endian int32 at `offset`, read byte by byte. Callers have bounds-checked the value (the row decoder
+ * checks every field against its message); skipping Buffer's own checks keeps decoders small enough for V8 to
+ * inline into generated row decoders. `>>> 0` of the result is the uint32.
+ */
+export function int32At(buf: Buffer, offset: number): number {
+  return (buf[offset] << 24) | (buf[offset + 1] << 16) | (buf[offset + 2] << 8) | buf[offset + 3];
+}
+
 const TWO_32 = 4294967296;
 
 /**

@@ -7,7 +7,7 @@ import type { ByteWriter } from '../../internal/index.js';
 import { badLength, badText, describeValue, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
-import { readInt64Number, writeInt64Number } from '../wire.js';
+import { int32At, readInt64Number, writeInt64Number } from '../wire.js';
 
 /** How int8 (and xid8) values decode: the connection's `int8` option. */
 export type Int8Mode = 'bigint' | 'number' | 'string';
@@ -70,16 +70,13 @@ function decodeIntegerText(text: string, type: string): number {
   return n;
 }
 
-// The binary decoders below read bytes directly rather than through Buffer's readInt*BE: the row decoder has
-// already checked the value lies inside the message, and the smaller bodies stay within V8's inlining budget
-// when a generated row decoder calls a dozen of them (M1's pg_type rows showed them as separate frames).
-
 /** int2 ↔ number. */
 export const int2Codec: Codec<number> = {
   name: 'int2',
   oid: Oid.int2,
   decodeBinary(buf, offset, length) {
     if (length !== 2) throw badLength('int2', length, 2);
+    // Read byte by byte for the reason given at int32At.
     return ((buf[offset] << 24) | (buf[offset + 1] << 16)) >> 16;
   },
   encodeBinary(value, w) {
@@ -95,7 +92,7 @@ export const int4Codec: Codec<number> = {
   oid: Oid.int4,
   decodeBinary(buf, offset, length) {
     if (length !== 4) throw badLength('int4', length, 4);
-    return (buf[offset] << 24) | (buf[offset + 1] << 16) | (buf[offset + 2] << 8) | buf[offset + 3];
+    return int32At(buf, offset);
   },
   encodeBinary(value, w) {
     w.i32(toInteger(value, 'int4', -2147483648, 2147483647));
@@ -110,7 +107,7 @@ function unsigned32Codec(name: string, oid: number): Codec<number> {
     oid,
     decodeBinary(buf, offset, length) {
       if (length !== 4) throw badLength(name, length, 4);
-      return ((buf[offset] << 24) | (buf[offset + 1] << 16) | (buf[offset + 2] << 8) | buf[offset + 3]) >>> 0;
+      return int32At(buf, offset) >>> 0;
     },
     encodeBinary(value, w) {
       w.u32(toInteger(value, name, 0, 4294967295));

@@ -10,7 +10,7 @@ import type { ByteWriter } from '../../internal/index.js';
 import { badLength, badText, describeValue, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
-import { writeInt64Times1000 } from '../wire.js';
+import { int32At, writeInt64Times1000 } from '../wire.js';
 import {
   civilFromDays,
   civilFromParts,
@@ -51,9 +51,8 @@ function dateFromMs(ms: number): Date {
 /** Decodes the binary timestamp/timestamptz layout into a Date or ±Infinity. */
 export function decodeTimestampBinary(buf: Buffer, offset: number, length: number): TimestampValue {
   if (length !== 8) throw badLength('timestamp', length, 8);
-  // Direct byte reads (the row decoder has bounds-checked the value) keep this small enough to inline.
-  const hi = (buf[offset] << 24) | (buf[offset + 1] << 16) | (buf[offset + 2] << 8) | buf[offset + 3];
-  const lo = ((buf[offset + 4] << 24) | (buf[offset + 5] << 16) | (buf[offset + 6] << 8) | buf[offset + 7]) >>> 0;
+  const hi = int32At(buf, offset);
+  const lo = int32At(buf, offset + 4) >>> 0;
   if (hi === 0x7fffffff && lo === 0xffffffff) return Infinity;
   if (hi === -0x80000000 && lo === 0) return -Infinity;
   // µs = hi·2^32 + lo can exceed 2^53, so divide by 1000 in parts: 2^32 = 1000·4294967 + 296, hence
