@@ -8,6 +8,18 @@
 /** Strings up to this many UTF-16 units try the ASCII loop in `utf8` before `Buffer.write`. */
 const SHORT_STRING = 32;
 
+/**
+ * Stores a 32-bit value big-endian, byte by byte. Every Bind writes several lengths and integers; Buffer's
+ * `writeInt32BE` re-checks range and offset each time, which showed as its own line in the batch-insert profile.
+ * Callers pass values already known to fit (the typed writers below check, and let Buffer throw otherwise).
+ */
+function store32(buf: Buffer, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = v >>> 16;
+  buf[at + 2] = v >>> 8;
+  buf[at + 3] = v;
+}
+
 export class ByteWriter {
   #buf: Buffer;
   #pos = 0;
@@ -51,32 +63,50 @@ export class ByteWriter {
   /** Writes a signed 16-bit integer. */
   i16(v: number): this {
     this.ensure(2);
-    this.#buf.writeInt16BE(v, this.#pos);
-    this.#pos += 2;
+    const at = this.#pos;
+    if (((v << 16) >> 16) === v) {
+      const buf = this.#buf;
+      buf[at] = v >> 8;
+      buf[at + 1] = v;
+    } else {
+      this.#buf.writeInt16BE(v, at); // out of range: let Buffer throw its RangeError
+    }
+    this.#pos = at + 2;
     return this;
   }
 
   /** Writes an unsigned 16-bit integer. */
   u16(v: number): this {
     this.ensure(2);
-    this.#buf.writeUInt16BE(v, this.#pos);
-    this.#pos += 2;
+    const at = this.#pos;
+    if ((v & 0xffff) === v) {
+      const buf = this.#buf;
+      buf[at] = v >> 8;
+      buf[at + 1] = v;
+    } else {
+      this.#buf.writeUInt16BE(v, at);
+    }
+    this.#pos = at + 2;
     return this;
   }
 
   /** Writes a signed 32-bit integer. */
   i32(v: number): this {
     this.ensure(4);
-    this.#buf.writeInt32BE(v, this.#pos);
-    this.#pos += 4;
+    const at = this.#pos;
+    if ((v | 0) === v) store32(this.#buf, at, v);
+    else this.#buf.writeInt32BE(v, at);
+    this.#pos = at + 4;
     return this;
   }
 
   /** Writes an unsigned 32-bit integer. */
   u32(v: number): this {
     this.ensure(4);
-    this.#buf.writeUInt32BE(v, this.#pos);
-    this.#pos += 4;
+    const at = this.#pos;
+    if (v >>> 0 === v) store32(this.#buf, at, v);
+    else this.#buf.writeUInt32BE(v, at);
+    this.#pos = at + 4;
     return this;
   }
 
@@ -158,12 +188,12 @@ export class ByteWriter {
 
   /** Patches a length slot with the byte count from after the slot to the cursor (a length-prefixed value). */
   endValue(at: number): void {
-    this.#buf.writeInt32BE(this.#pos - at - 4, at);
+    store32(this.#buf, at, this.#pos - at - 4);
   }
 
   /** Patches a message length slot, which counts itself (the protocol's Int32 length). */
   endMessage(at: number): void {
-    this.#buf.writeInt32BE(this.#pos - at, at);
+    store32(this.#buf, at, this.#pos - at);
   }
 
   /** Drops everything written after absolute position `at` (used to undo a half-encoded message). */
