@@ -3,3 +3,4 @@ export { deferred, type Deferred } from './deferred.js';
 export { Lru } from './lru.js';
 export { Queue } from './queue.js';
 export { copyBytes } from './copy-bytes.js';
+export { internAscii } from './ascii-intern.js';

@@ -4,6 +4,7 @@
  * fields in place with the statement's column decoders (the hot path), using {@link readInt32}.
  */
 import { ProtocolError } from '../errors/index.js';
+import { internAscii } from '../internal/index.js';
 
 /** One column of a RowDescription. */
 export interface FieldDescription {
@@ -80,9 +81,13 @@ export function parseReadyForQuery(buf: Buffer, start: number, end: number): 'I'
   return status;
 }
 
-/** CommandComplete ('C'): the command tag, e.g. 'INSERT 0 1'. */
+/** CommandComplete ('C'): the command tag, e.g. 'INSERT 0 1'; repeated tags share one string. */
 export function parseCommandComplete(buf: Buffer, start: number, end: number): string {
-  return readCString(buf, start, end)[0];
+  // Tags are a few bytes: a JS scan is cheaper than `indexOf`'s call into C++.
+  let nul = start;
+  while (nul < end && buf[nul] !== 0) nul++;
+  if (nul >= end) throw new ProtocolError('unterminated string in server message');
+  return internAscii(buf, start, nul - start);
 }
 
 /** ErrorResponse / NoticeResponse: field code byte → value. */

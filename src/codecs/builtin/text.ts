@@ -3,10 +3,10 @@
  * `xml_send`, `unknownsend`; utils/adt/varlena.c, varchar.c, name.c, xml.c), plus bool, "char", void and the
  * reg* types.
  */
+import { internAscii } from '../../internal/index.js';
 import { badLength, badText, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import type { Codec } from '../types.js';
-import { readName } from '../name-intern.js';
 import { readUtf8 } from '../wire.js';
 import { formatTimestamptz } from './timestamp.js';
 
@@ -53,8 +53,8 @@ export const textCodec = textLikeCodec('text', Oid.text);
 export const varcharCodec = textLikeCodec('varchar', Oid.varchar);
 /** bpchar (char(n)) ↔ string, blank padding included as the server sends it. */
 export const bpcharCodec = textLikeCodec('bpchar', Oid.bpchar);
-/** name ↔ string; equal ASCII identifiers share one string (see name-intern.ts). */
-export const nameCodec: Codec<string> = { ...textLikeCodec('name', Oid.name), decodeBinary: readName };
+/** name ↔ string; equal ASCII identifiers share one string (see internal/ascii-intern.ts). */
+export const nameCodec: Codec<string> = { ...textLikeCodec('name', Oid.name), decodeBinary: internAscii };
 /** xml ↔ string (the document text; pgjet always runs with client_encoding UTF8). */
 export const xmlCodec = textLikeCodec('xml', Oid.xml);
 /** refcursor ↔ string (the portal name). */
