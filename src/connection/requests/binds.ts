@@ -12,6 +12,26 @@ import type { Wire } from '../wire.js';
 /** Executions written per synchronous chunk before waiting for the socket to drain. */
 export const BIND_CHUNK = 1000;
 
+/**
+ * A batch longer than twice this may send its first this-many executions at once, before encoding the rest, so
+ * the server starts executing while the client is still encoding (at c=1 the two otherwise take turns: a
+ * 1000-row batch left the server idle for the whole encode).
+ */
+export const FIRST_FLUSH_ROWS = 64;
+
+/**
+ * How many executions the first, synchronous write of a call holds (the rest go through {@link streamBinds}).
+ *
+ * Sending early means a value a codec rejects later in the batch is found after part of it reached the server;
+ * the batch is then failed on the server, and its Sync rolls it back. That is only invisible when the batch is
+ * its own implicit transaction: `alone` must say the session is idle (no transaction open) and nothing else is
+ * in flight on the wire. Otherwise the first write keeps up to {@link BIND_CHUNK} executions, so a bad value
+ * in them is refused before anything is sent and leaves an open transaction untouched.
+ */
+export function firstChunkEnd(total: number, alone: boolean): number {
+  return alone && total > 2 * FIRST_FLUSH_ROWS ? FIRST_FLUSH_ROWS : Math.min(total, BIND_CHUNK);
+}
+
 /** What the Bind messages of one call need to know. */
 export interface BindSource {
   /** The statement executed. */

@@ -22,7 +22,7 @@ import type { QueryContext } from '../context.js';
 import type { Request } from '../request.js';
 import { buildStatement, textResultPlan, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
-import { BIND_CHUNK, streamBinds, writeBinds, type BindSource } from './binds.js';
+import { firstChunkEnd, streamBinds, writeBinds, type BindSource } from './binds.js';
 import { applyTypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 import type { ExtendedQuerySpec, ExtendedResult } from './extended-spec.js';
@@ -121,7 +121,7 @@ export class ExtendedQuery implements Request {
     if (plan !== null && this.#spec.types !== undefined) plan = applyTypeOverrides(plan, this.#spec.types);
     this.#plan = plan;
     this.#phase = 'execute';
-    const end = Math.min(argsList.length, BIND_CHUNK);
+    const end = firstChunkEnd(argsList.length, wire.txStatus === 'I' && wire.inflightCount === 1);
     const w = wire.writer;
     const mark = w.position;
     const src: BindSource = {

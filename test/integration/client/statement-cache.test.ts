@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, InvalidCachedStatementError, UniqueViolationError, type Connection } from '../../../src/index.js';
+import { connect, DataError, InvalidCachedStatementError, UniqueViolationError, type Connection } from '../../../src/index.js';
 import { testDsn } from '../../support/env.js';
 
 let conn: Connection;
@@ -66,6 +66,24 @@ describe('executeMany atomicity', () => {
     expect((err as { batchIndex: number }).batchIndex).toBe(500);
     expect((err as Error).message).toContain('argument list 500');
     expect(await conn.fetchVal('SELECT count(*) FROM sc_batch')).toBe(0n);
+  });
+
+  it('a bad value at row 500 of 1000 is refused with its row named, whether or not part of the batch was sent', async () => {
+    // Outside a transaction the first rows go out before row 500 is encoded; the batch must still leave nothing.
+    await conn.execute('TRUNCATE sc_batch');
+    const rows: unknown[][] = Array.from({ length: 1000 }, (_, i) => [i, `n${i}`]);
+    rows[500] = [2 ** 40, 'too big'];
+    const err = await conn.executeMany('INSERT INTO sc_batch VALUES ($1, $2)', rows).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/argument list 500: invalid value for parameter \$1 \(int4\)/);
+    expect(await conn.fetchVal('SELECT count(*) FROM sc_batch')).toBe(0n);
+    // Inside a transaction the same batch is refused before anything is sent: the transaction stays usable.
+    await conn.transaction(async (tx) => {
+      await tx.execute("INSERT INTO sc_batch VALUES (-1, 'kept')");
+      await expect(tx.executeMany('INSERT INTO sc_batch VALUES ($1, $2)', rows)).rejects.toThrow(/argument list 500/);
+      expect(await tx.fetchVal('SELECT count(*) FROM sc_batch')).toBe(1n);
+    });
+    expect(await conn.fetchVal('SELECT name FROM sc_batch')).toBe('kept');
   });
 
   it('streams a 20,000-row batch in bounded chunks, atomically', async () => {
