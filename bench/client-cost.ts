@@ -8,7 +8,8 @@
  * sends, and then runs pgjet's public `fetch` against an in-process socket that answers every Bind/Execute/Sync
  * with those bytes, delivered in 64 KiB chunks on later event-loop turns as a real socket would. Everything
  * from `conn.fetch` to the resolved rows is pgjet's real code (framer, wire, request, decoders, promises);
- * only the socket is replaced. It is a profiling aid, not a test, and measures pgjet alone.
+ * only the socket is replaced. M6 (a batch) is replayed too: one connection running `executeMany` of its 1000 rows
+ * against the answer the server gives a batch. It is a profiling aid, not a test, and measures pgjet alone.
  *
  *   PGJET_BENCH_DSN=postgres://… npx tsx bench/client-cost.ts [M1,M3,…] [--seconds 3] [--rounds 3]
  *
@@ -27,13 +28,14 @@ import { ByteWriter } from '../src/internal/index.js';
 import { serverSide, type FieldDescription } from '../src/protocol/index.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { setupDatabase } from './setup.js';
-import { WORKLOADS, type Workload } from './workloads.js';
+import { batchRows, WORKLOADS, type Workload } from './workloads.js';
 
 /** One workload's recorded answer. */
 interface Recording {
   workload: Workload;
   paramOids: number[];
-  fields: FieldDescription[];
+  /** The result columns; null for a statement without rows (M6's INSERT: Describe answers NoData). */
+  fields: FieldDescription[] | null;
   /** Rows per execution. */
   rows: number;
   /** BindComplete, the DataRows, CommandComplete and ReadyForQuery, as one byte stream. */
@@ -49,6 +51,7 @@ function arg(name: string, fallback: number): number {
 
 /** Runs the workload once on the real server and turns its result into the bytes a cached execution gets. */
 async function record(dsn: string, workload: Workload): Promise<Recording> {
+  if (workload.kind === 'batch') return recordBatch(dsn, workload);
   const conn = await connect(dsn);
   try {
     const result = await conn.query(workload.sql, workload.args, { rowMode: 'array' });
@@ -86,6 +89,32 @@ async function record(dsn: string, workload: Workload): Promise<Recording> {
 }
 
 /**
+ * A batch workload (M6): one executeMany of `rowsPerOp` rows on the real server (inside a rolled-back
+ * transaction, so the table is left as it was), answered in the replay by what the server sends for it: a
+ * BindComplete and an `INSERT 0 1` per row, then ReadyForQuery.
+ */
+async function recordBatch(dsn: string, workload: Workload): Promise<Recording> {
+  const conn = await connect(dsn);
+  try {
+    const rows = batchRows(workload.rowsPerOp);
+    await conn.execute('BEGIN');
+    await conn.executeMany(workload.sql, rows);
+    await conn.execute('ROLLBACK');
+    const stmt = (conn as unknown as { session: Session }).session.cache.get(workload.sql);
+    if (stmt === undefined) throw new Error(`${workload.id}: the statement was not cached`);
+    const w = new ByteWriter(64 * 1024);
+    for (let i = 0; i < rows.length; i++) {
+      serverSide.writeBindComplete(w);
+      serverSide.writeCommandComplete(w, 'INSERT 0 1');
+    }
+    serverSide.writeReadyForQuery(w, 'I');
+    return { workload, paramOids: stmt.paramOids, fields: null, rows: rows.length, executeAnswer: w.take() };
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
  * A socket stand-in that answers pgjet's extended-protocol messages from a recording: Parse/Describe/Flush with
  * the statement's description, Bind/Execute/Sync with the recorded rows. Answers arrive on a later turn of the
  * event loop, in chunks of at most 64 KiB, each its own 'data' event.
@@ -106,11 +135,18 @@ class ReplaySocket extends EventEmitter {
     while (pos < data.length) {
       const code = data[pos];
       const end = pos + 1 + data.readInt32BE(pos + 1);
+      // Bind and Execute need no answer of their own (and decoding a batch's 2000 of them would bill the
+      // stand-in's work to pgjet).
+      if (code === 0x42 || code === 0x45) {
+        pos = end;
+        continue;
+      }
       const msg = serverSide.parseFrontendMessage(code, data, pos + 5, end);
       if (msg.type === 'Parse') serverSide.writeParseComplete(w);
       else if (msg.type === 'Describe') {
         serverSide.writeParameterDescription(w, this.#rec.paramOids);
-        serverSide.writeRowDescription(w, this.#rec.fields);
+        if (this.#rec.fields === null) serverSide.writeNoData(w);
+        else serverSide.writeRowDescription(w, this.#rec.fields);
       } else if (msg.type === 'Sync') answer = this.#rec.executeAnswer;
       pos = end;
     }
@@ -154,17 +190,25 @@ interface Measure {
   cpuMicros: number;
 }
 
-/** Ten connections in closed loops for `seconds`, as the benchmark's c=10 mode. */
+/**
+ * The connections in closed loops for `seconds`: ten for queries, as the benchmark's c=10 mode; one for a batch,
+ * as its c=1 M6.
+ */
 async function measure(conns: Connection[], rec: Recording, seconds: number): Promise<Measure> {
   const wl = rec.workload;
+  const batch = wl.kind === 'batch' ? batchRows(wl.rowsPerOp) : null;
   let n = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   await Promise.all(conns.map(async (c) => {
     while (performance.now() < end) {
-      const rows = await c.fetch(wl.sql, wl.args);
-      if (rows.length !== rec.rows) throw new Error(`${wl.id}: ${rows.length} rows, expected ${rec.rows}`);
+      if (batch !== null) {
+        await c.executeMany(wl.sql, batch);
+      } else {
+        const rows = await c.fetch(wl.sql, wl.args);
+        if (rows.length !== rec.rows) throw new Error(`${wl.id}: ${rows.length} rows, expected ${rec.rows}`);
+      }
       n++;
     }
   }));
@@ -189,12 +233,12 @@ async function main(): Promise<void> {
     const recordings: Recording[] = [];
     for (const id of wanted) {
       const wl = WORKLOADS.find((w) => w.id === id);
-      if (wl === undefined || wl.kind !== 'query') throw new Error(`${id}: not a query workload`);
+      if (wl === undefined || (wl.kind !== 'query' && wl.kind !== 'batch')) throw new Error(`${id}: not a query or batch workload`);
       recordings.push(await record(dsn, wl));
     }
     process.stdout.write('| workload | rows | q/s (replay) | CPU µs/q | min CPU µs/q | CPU ns/row |\n|---|---:|---:|---:|---:|---:|\n');
     for (const rec of recordings) {
-      const conns = await Promise.all(Array.from({ length: 10 }, () => replayConnection(dsn, rec)));
+      const conns = await Promise.all(Array.from({ length: rec.workload.kind === 'batch' ? 1 : 10 }, () => replayConnection(dsn, rec)));
       await measure(conns, rec, Math.min(1, seconds)); // warm-up: JIT and generated decoders
       const results: Measure[] = [];
       for (let r = 0; r < rounds; r++) results.push(await measure(conns, rec, seconds));
