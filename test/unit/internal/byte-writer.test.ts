@@ -7,7 +7,7 @@ describe('ByteWriter.utf8', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.string({ unit: 'grapheme', maxLength: 40 }),
-      fc.string({ unit: fc.constantFrom('a', 'é', '\u0000', '\u007f', '\u0080', '☃', '\ud83d\ude00', '\ud800'), maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('a', 'é', '\u0000', '\u007f', '\u0080', '\u07ff', '\u0800', '☃', '\uffff', '\ud83d\ude00', '\ud800', '\ud83d', '\udc00', '\udfff', '\udbff'), maxLength: 40 }),
     );
     fc.assert(
       fc.property(fc.array(text, { maxLength: 8 }), fc.nat(20), (parts, prefix) => {
