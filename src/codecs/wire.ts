@@ -71,8 +71,14 @@ export function writeInt64Times1000(w: ByteWriter, value: number): void {
   w.u32(lo - carry * TWO_32);
 }
 
-/** Two lowercase hex digits for every byte value, for uuid, macaddr and bytea output. */
-export const hexByte: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/**
+ * Character codes of each byte value's high and low lowercase hex digit, for uuid and macaddr output: with
+ * them a whole value is one `String.fromCharCode` call, a flat string (joining hex pairs with `+` leaves a
+ * tree of ConsString nodes once past 13 characters, which costs memory and scavenger time when kept).
+ */
+export const hexHigh: Uint8Array = Uint8Array.from({ length: 256 }, (_, i) => '0123456789abcdef'.charCodeAt(i >> 4));
+/** See {@link hexHigh}. */
+export const hexLow: Uint8Array = Uint8Array.from({ length: 256 }, (_, i) => '0123456789abcdef'.charCodeAt(i & 15));
 
 /** Converts a Uint8Array (or Buffer) into a Buffer view without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {

@@ -5,7 +5,7 @@ import { copyBytes } from '../../internal/index.js';
 import { badLength, badText, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import type { Codec } from '../types.js';
-import { asBuffer } from '../wire.js';
+import { asBuffer, hexHigh, hexLow } from '../wire.js';
 
 function toBytes(value: unknown): Buffer {
   if (value instanceof Uint8Array) return asBuffer(value);
@@ -70,9 +70,6 @@ function toUuidHex(value: unknown): string {
   throw expected('a UUID string', value);
 }
 
-// Character codes of each byte's high and low hex digit (lowercase), for formatUuid.
-const hexHigh = Uint8Array.from({ length: 256 }, (_, i) => '0123456789abcdef'.charCodeAt(i >> 4));
-const hexLow = Uint8Array.from({ length: 256 }, (_, i) => '0123456789abcdef'.charCodeAt(i & 15));
 const DASH = 45;
 
 function formatUuid(buf: Buffer, o: number): string {

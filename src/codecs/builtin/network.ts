@@ -8,7 +8,7 @@
 import { badLength, expected, truncated } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
-import { hexByte } from '../wire.js';
+import { hexHigh, hexLow } from '../wire.js';
 import { formatInet, parseInet } from './inet-address.js';
 
 const PGSQL_AF_INET = 2;
@@ -71,10 +71,24 @@ function macHex(text: string): string | undefined {
   return undefined;
 }
 
-function formatMac(buf: ArrayLike<number>, offset: number, count: number): string {
-  let s = hexByte[buf[offset]];
-  for (let i = 1; i < count; i++) s += ':' + hexByte[buf[offset + i]];
-  return s;
+const COLON = 58;
+
+/** `count` (6 or 8) bytes as colon-separated lowercase hex pairs, built as one flat string. */
+function formatMac(buf: ArrayLike<number>, o: number, count: 6 | 8): string {
+  const hi = hexHigh;
+  const lo = hexLow;
+  const b0 = buf[o], b1 = buf[o + 1], b2 = buf[o + 2], b3 = buf[o + 3], b4 = buf[o + 4], b5 = buf[o + 5];
+  if (count === 6) {
+    return String.fromCharCode(
+      hi[b0], lo[b0], COLON, hi[b1], lo[b1], COLON, hi[b2], lo[b2], COLON,
+      hi[b3], lo[b3], COLON, hi[b4], lo[b4], COLON, hi[b5], lo[b5],
+    );
+  }
+  const b6 = buf[o + 6], b7 = buf[o + 7];
+  return String.fromCharCode(
+    hi[b0], lo[b0], COLON, hi[b1], lo[b1], COLON, hi[b2], lo[b2], COLON, hi[b3], lo[b3], COLON,
+    hi[b4], lo[b4], COLON, hi[b5], lo[b5], COLON, hi[b6], lo[b6], COLON, hi[b7], lo[b7],
+  );
 }
 
 function toMacaddr(value: unknown): Buffer {

@@ -88,4 +88,15 @@ describe('macaddr and macaddr8', () => {
     expect(macaddr8Codec.encodeText!('08:00:2b:01:02:03')).toBe('08:00:2b:ff:fe:01:02:03');
     expect(encodeHex(macaddr8Codec, '0800.2b01.0203.0405')).toBe('08002b0102030405');
   });
+  it('prints any bytes at any offset as their hex pairs joined by colons', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.nat(4), (bytes, pad) => {
+        const buf = Buffer.concat([Buffer.alloc(pad, 0xee), bytes, Buffer.alloc(3, 0xdd)]);
+        const pairs = Array.from(bytes, (b) => b.toString(16).padStart(2, '0'));
+        expect(macaddrCodec.decodeBinary!(buf, pad, 6)).toBe(pairs.slice(0, 6).join(':'));
+        expect(macaddr8Codec.decodeBinary!(buf, pad, 8)).toBe(pairs.join(':'));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
