@@ -507,6 +507,24 @@ async function main(): Promise<number> {
           'The machine is shared; rotation and medians over rounds absorb part of this, the per-round ratio ranges show the rest.',
       );
     }
+    // A JS runner process in V8's back-to-back mark-compact state (bench/README.md) reads up to twice the CPU per
+    // query; naming pgjet's trials in it lets a reader tell that state from a change in the driver.
+    const counted = trials.filter((t) => !t.skipped && !t.error && t.majorGcs !== undefined);
+    if (counted.length > 0) {
+      const inRegime = (t: TrialResult): boolean => (t.majorGcs ?? 0) >= 3 * config.seconds;
+      const perDriver = [...new Set(counted.map((t) => t.contender))].map((c) => {
+        const mine = counted.filter((t) => t.contender === c);
+        return `${c} ${mine.filter(inRegime).length} of ${mine.length}`;
+      });
+      const ours = counted.filter((t) => t.contender === 'pgjet' && inRegime(t));
+      notes.push(
+        `Mark-compact GCs (JS runners): trials with three or more per second of their timed loop, V8 collecting the whole heap ` +
+          `every few hundred ms or faster (bench/README.md): ${perDriver.join(', ')}` +
+          (ours.length > 0
+            ? `; pgjet's: ${ours.map((t) => `${t.workload} ${MODES[t.mode].label.replace(/ \(.*\)/, '')} round ${t.round + 1} (${t.majorGcs})`).join(', ')}.`
+            : '.'),
+      );
+    }
     notes.push(
       `Validation: every result's row count is checked; a full checksum over every decoded value is computed on each connection's first result ` +
         `(compared across drivers) and on every ${config.checkEvery}th result of the timed loop; M5/M6 are checked by a server-side digest of the written rows.`,

@@ -296,6 +296,8 @@ export interface TrialResult {
   p50Ms: number;
   p99Ms: number;
   cpuUsPerQuery: number;
+  /** Mark-compact GCs during the timed loop (JavaScript runners only; see bench/README.md). */
+  majorGcs?: number;
   /** Checksum of the validation pass: identical across drivers for a workload, or the run fails. */
   checksum: string;
   /** Share of all cores' time other processes used during the trial (set by the orchestrator; Linux only). */

@@ -7,7 +7,7 @@
  * compared across drivers by the orchestrator), a warm-up, then the timed closed loop, and prints one line
  * `@@RESULT {json}` to stdout. Everything else on stdout/stderr is the driver's own noise and is ignored.
  */
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { assertPlainRow, compileChecksum, M, type RowsChecksum } from '../checksum.js';
 import { batchRows, emptyResult, LOOKUP_VALIDATION_KEYS, type ModeSpec, type TrialResult, type TrialSpec, type Workload } from '../workloads.js';
@@ -76,7 +76,24 @@ interface LoopOutcome {
   rows: number;
   elapsedMs: number;
   cpuUs: number;
+  /** Full (mark-compact) collections V8 ran during the loop. */
+  majorGcs: number;
 }
+
+/**
+ * Mark-compacts counted from perf_hooks' GC entries. Some processes settle into one every 40–100 ms for their
+ * whole life (bench/README.md), at up to twice the CPU per query; counting them shows which trials ran so.
+ * Unlike `--trace-gc`, observing GC entries does not make that state rarer.
+ */
+let majorGcCount = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcCount++;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** GC entries reach the observer on a later turn of the event loop: let those of the loop just ended arrive. */
+const gcEntriesDelivered = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
 /**
  * Runs `workers` closed loops (worker i on connection i % conns.length) until `seconds` have passed. Every
@@ -92,6 +109,8 @@ async function closedLoop(
   let calls = 0;
   let rows = 0;
   let failed = false;
+  await gcEntriesDelivered();
+  const gc0 = majorGcCount;
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
@@ -117,7 +136,8 @@ async function closedLoop(
   const cpu = process.cpuUsage(cpu0);
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
-  return { calls, rows, elapsedMs, cpuUs: cpu.user + cpu.system };
+  await gcEntriesDelivered();
+  return { calls, rows, elapsedMs, cpuUs: cpu.user + cpu.system, majorGcs: majorGcCount - gc0 };
 }
 
 function describeError(err: unknown): string {
@@ -262,6 +282,7 @@ async function runMode(spec: TrialSpec, driver: BenchDriver, mode: ModeSpec): Pr
       p50Ms: log.percentile(0.5),
       p99Ms: log.percentile(0.99),
       cpuUsPerQuery: outcome.calls > 0 ? outcome.cpuUs / outcome.calls : NaN,
+      majorGcs: outcome.majorGcs,
       checksum,
     };
   } catch (err) {
