@@ -1,18 +1,11 @@
-import type { ByteWriter } from '../internal/index.js';
-
-/** Node's undocumented but long-standing fast slice decoders (`Buffer.prototype.utf8Slice`). */
-interface BufferSlices {
-  utf8Slice(start: number, end: number): string;
-}
-
-const hasUtf8Slice = typeof (Buffer.prototype as unknown as Partial<BufferSlices>).utf8Slice === 'function';
+import { sliceUtf8, type ByteWriter } from '../internal/index.js';
 
 /**
  * Decodes `length` bytes of UTF-8 at `offset`.
  *
  * Measured on Node 20: for up to 8 bytes of ASCII, building the string in JS beats crossing into C++
  * (`toString`/`utf8Slice`) by 20–90%; longer values go to `utf8Slice`, which skips `toString`'s argument
- * checks. The fallback keeps working if a future Node drops `utf8Slice`.
+ * checks (internal/utf8.ts).
  */
 export function readUtf8(buf: Buffer, offset: number, length: number): string {
   const end = offset + length;
@@ -20,16 +13,12 @@ export function readUtf8(buf: Buffer, offset: number, length: number): string {
     let out = '';
     for (let i = offset; i < end; i++) {
       const c = buf[i];
-      if (c > 127) return slowUtf8(buf, offset, end);
+      if (c > 127) return sliceUtf8(buf, offset, end);
       out += String.fromCharCode(c);
     }
     return out;
   }
-  return slowUtf8(buf, offset, end);
-}
-
-function slowUtf8(buf: Buffer, start: number, end: number): string {
-  return hasUtf8Slice ? (buf as unknown as BufferSlices).utf8Slice(start, end) : buf.toString('utf8', start, end);
+  return sliceUtf8(buf, offset, end);
 }
 
 /**
@@ -39,6 +28,11 @@ function slowUtf8(buf: Buffer, start: number, end: number): string {
  */
 export function int32At(buf: Buffer, offset: number): number {
   return (buf[offset] << 24) | (buf[offset + 1] << 16) | (buf[offset + 2] << 8) | buf[offset + 3];
+}
+
+/** The big-endian uint16 at `offset`, read byte by byte for the reason given at {@link int32At}. */
+export function uint16At(buf: Buffer, offset: number): number {
+  return (buf[offset] << 8) | buf[offset + 1];
 }
 
 const TWO_32 = 4294967296;

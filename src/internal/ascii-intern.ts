@@ -10,16 +10,7 @@
  * Only ASCII identifiers are kept: for those a string's character codes are its bytes, which makes the compare
  * exact. A batch of 1000 INSERTs gets 1000 identical command tags, which the table turns into one string.
  */
-interface Utf8Slicer {
-  utf8Slice(start: number, end: number): string;
-}
-
-// `utf8Slice` skips `toString`'s argument checks; the fallback keeps working if a future Node drops it.
-const hasUtf8Slice = typeof (Buffer.prototype as unknown as Partial<Utf8Slicer>).utf8Slice === 'function';
-
-function decodeUtf8(buf: Buffer, start: number, end: number): string {
-  return hasUtf8Slice ? (buf as unknown as Utf8Slicer).utf8Slice(start, end) : buf.toString('utf8', start, end);
-}
+import { sliceUtf8 } from './utf8.js';
 
 /** Slots in the table (a power of two). 4096 strings of at most 63 characters: well under a megabyte. */
 const SLOTS = 4096;
@@ -30,7 +21,7 @@ const table: string[] = new Array<string>(SLOTS).fill('');
 
 /** Decodes `length` bytes of UTF-8 at `offset`, sharing one string between equal ASCII values up to 63 bytes. */
 export function internAscii(buf: Buffer, offset: number, length: number): string {
-  if (length === 0 || length > MAX_NAME_BYTES) return decodeUtf8(buf, offset, offset + length);
+  if (length === 0 || length > MAX_NAME_BYTES) return sliceUtf8(buf, offset, offset + length);
   const end = offset + length;
   // FNV-1a over the bytes.
   let h = 0x811c9dc5;
@@ -42,7 +33,7 @@ export function internAscii(buf: Buffer, offset: number, length: number): string
     while (i < length && kept.charCodeAt(i) === buf[offset + i]) i++;
     if (i === length) return kept;
   }
-  const value = decodeUtf8(buf, offset, end);
+  const value = sliceUtf8(buf, offset, end);
   // As long as its bytes only when every byte was ASCII (multi-byte UTF-8 gives fewer UTF-16 units; an
   // invalid byte becomes U+FFFD, which never equals a byte in the compare above).
   if (value.length === length) table[slot] = value;

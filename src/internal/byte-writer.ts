@@ -5,16 +5,10 @@
  * allocate per message: `take()` hands out a copy-free view and resets the cursor; the backing store is
  * replaced (not reused) after a `take()` so a view already handed to the socket is never overwritten.
  */
+import { writeUtf8 } from './utf8.js';
+
 /** Strings up to this many UTF-16 units are encoded in JS by `utf8`; longer ones by Buffer's C++ encoder. */
 const SHORT_STRING = 32;
-
-interface Utf8Writer {
-  utf8Write(s: string, offset: number): number;
-}
-
-// `utf8Write` skips `Buffer.write`'s argument parsing (its own line in the batch-insert profile); the fallback
-// keeps working if a future Node drops it.
-const hasUtf8Write = typeof (Buffer.prototype as unknown as Partial<Utf8Writer>).utf8Write === 'function';
 
 /**
  * Encodes `s` as UTF-8 at `at` and returns the position after it; the caller has reserved 3 bytes per unit.
@@ -51,6 +45,12 @@ function encodeShortUtf8(buf: Buffer, at: number, s: string): number {
     }
   }
   return p;
+}
+
+/** Stores a 16-bit value big-endian, byte by byte (see {@link store32}). */
+function store16(buf: Buffer, at: number, v: number): void {
+  buf[at] = v >> 8;
+  buf[at + 1] = v;
 }
 
 /**
@@ -109,13 +109,8 @@ export class ByteWriter {
   i16(v: number): this {
     this.ensure(2);
     const at = this.#pos;
-    if (((v << 16) >> 16) === v) {
-      const buf = this.#buf;
-      buf[at] = v >> 8;
-      buf[at + 1] = v;
-    } else {
-      this.#buf.writeInt16BE(v, at); // out of range: let Buffer throw its RangeError
-    }
+    if (((v << 16) >> 16) === v) store16(this.#buf, at, v);
+    else this.#buf.writeInt16BE(v, at); // out of range: let Buffer throw its RangeError
     this.#pos = at + 2;
     return this;
   }
@@ -124,13 +119,8 @@ export class ByteWriter {
   u16(v: number): this {
     this.ensure(2);
     const at = this.#pos;
-    if ((v & 0xffff) === v) {
-      const buf = this.#buf;
-      buf[at] = v >> 8;
-      buf[at + 1] = v;
-    } else {
-      this.#buf.writeUInt16BE(v, at);
-    }
+    if ((v & 0xffff) === v) store16(this.#buf, at, v);
+    else this.#buf.writeUInt16BE(v, at);
     this.#pos = at + 2;
     return this;
   }
@@ -196,7 +186,7 @@ export class ByteWriter {
       // Statement and portal names, short text parameters: encoding here is cheaper than a call into C++.
       this.#pos = encodeShortUtf8(this.#buf, this.#pos, s);
     } else {
-      this.#pos += hasUtf8Write ? (this.#buf as unknown as Utf8Writer).utf8Write(s, this.#pos) : this.#buf.write(s, this.#pos, 'utf8');
+      this.#pos += writeUtf8(this.#buf, s, this.#pos);
     }
     return this;
   }

@@ -7,7 +7,7 @@ import type { ByteWriter } from '../../internal/index.js';
 import { badLength, badText, describeValue, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
-import { int32At, readInt64Number, writeInt64Number } from '../wire.js';
+import { int32At, readInt64Number, uint16At, writeInt64Number } from '../wire.js';
 
 /** How int8 (and xid8) values decode: the connection's `int8` option. */
 export type Int8Mode = 'bigint' | 'number' | 'string';
@@ -76,8 +76,7 @@ export const int2Codec: Codec<number> = {
   oid: Oid.int2,
   decodeBinary(buf, offset, length) {
     if (length !== 2) throw badLength('int2', length, 2);
-    // Read byte by byte for the reason given at int32At.
-    return ((buf[offset] << 24) | (buf[offset + 1] << 16)) >> 16;
+    return (uint16At(buf, offset) << 16) >> 16;
   },
   encodeBinary(value, w) {
     w.i16(toInteger(value, 'int2', -32768, 32767));

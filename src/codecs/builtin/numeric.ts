@@ -10,6 +10,7 @@ import type { ByteWriter } from '../../internal/index.js';
 import { badLength, expected, truncated } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
+import { uint16At } from '../wire.js';
 import { parseIntegerLiteral } from './integer.js';
 
 const NUMERIC_POS = 0x0000;
@@ -24,18 +25,13 @@ function pad4(d: number): string {
   return d < 10 ? '000' + d : d < 100 ? '00' + d : d < 1000 ? '0' + d : '' + d;
 }
 
-/** The uint16 at `p`; the caller has checked the value's length covers it (Buffer's own checks cost more). */
-function u16At(buf: Buffer, p: number): number {
-  return (buf[p] << 8) | buf[p + 1];
-}
-
 /** Decodes binary numeric to the exact string `numeric_out` prints (`get_str_from_var`). */
 export function decodeNumericBinary(buf: Buffer, offset: number, length: number): string {
   if (length < 8) throw badLength('numeric', length, 'at least 8');
-  const ndigits = u16At(buf, offset);
-  const weight = (u16At(buf, offset + 2) << 16) >> 16;
-  const sign = u16At(buf, offset + 4);
-  const dscale = u16At(buf, offset + 6);
+  const ndigits = uint16At(buf, offset);
+  const weight = (uint16At(buf, offset + 2) << 16) >> 16;
+  const sign = uint16At(buf, offset + 4);
+  const dscale = uint16At(buf, offset + 6);
   if (length !== 8 + ndigits * 2) throw truncated('numeric');
   if (sign === NUMERIC_NAN) return 'NaN';
   if (sign === NUMERIC_PINF) return 'Infinity';
@@ -43,20 +39,20 @@ export function decodeNumericBinary(buf: Buffer, offset: number, length: number)
   if (sign !== NUMERIC_POS && sign !== NUMERIC_NEG) throw new CodecError(`invalid sign 0x${sign.toString(16)} in binary numeric`);
   const digits = offset + 8;
   for (let i = 0; i < ndigits; i++) {
-    const d = u16At(buf, digits + i * 2);
+    const d = uint16At(buf, digits + i * 2);
     if (d >= 10000) throw new CodecError(`invalid digit ${d} in binary numeric`);
   }
   let out = sign === NUMERIC_NEG && ndigits > 0 ? '-' : '';
   if (weight < 0) out += '0';
   else {
-    out += ndigits > 0 ? u16At(buf, digits) : 0;
+    out += ndigits > 0 ? uint16At(buf, digits) : 0;
     // Groups past the stored digits are zeros: numeric strips trailing zero groups.
-    for (let i = 1; i <= weight; i++) out += i < ndigits ? pad4(u16At(buf, digits + i * 2)) : '0000';
+    for (let i = 1; i <= weight; i++) out += i < ndigits ? pad4(uint16At(buf, digits + i * 2)) : '0000';
   }
   if (dscale > 0) {
     let frac = '';
     for (let i = weight + 1; frac.length < dscale; i++) {
-      frac += i >= 0 && i < ndigits ? pad4(u16At(buf, digits + i * 2)) : '0000';
+      frac += i >= 0 && i < ndigits ? pad4(uint16At(buf, digits + i * 2)) : '0000';
     }
     out += '.' + (frac.length === dscale ? frac : frac.slice(0, dscale));
   }
