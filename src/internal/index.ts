@@ -4,4 +4,4 @@ export { Lru } from './lru.js';
 export { Queue } from './queue.js';
 export { copyBytes } from './copy-bytes.js';
 export { internAscii } from './ascii-intern.js';
-export { sliceUtf8, writeUtf8 } from './utf8.js';
+export { sliceLatin1, sliceUtf8, writeUtf8 } from './utf8.js';

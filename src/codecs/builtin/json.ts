@@ -8,6 +8,7 @@ import { badLength, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
 import { readUtf8 } from '../wire.js';
+import { NOT_READ, readJsonbText } from './jsonb-reader.js';
 
 /** Any value JSON can carry, as `JSON.parse` returns it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -67,7 +68,8 @@ export const jsonbCodec: Codec<unknown> = {
   oid: Oid.jsonb,
   decodeBinary(buf, offset, length) {
     checkVersion('jsonb', buf, offset, length);
-    return parseJson(readUtf8(buf, offset + 1, length - 1));
+    const value = readJsonbText(buf, offset + 1, length - 1);
+    return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset + 1, length - 1));
   },
   encodeBinary(value, w) {
     writeVersioned(w, toJsonText(value));

@@ -3,6 +3,7 @@
  * text, json keeping its text while jsonb normalises it, the JSON-null / SQL-NULL distinction, and the
  * precision JSON.parse has.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseError, DataError } from '../../../src/index.js';
 import { literalTrip, MODES, openRoundTripConns, roundTrip, type OpenRoundTripConns } from '../../support/round-trip.js';
@@ -63,6 +64,34 @@ describe('jsonb', () => {
       await roundTrip(conns, 'jsonb', param, { expected: doc, text: JSON.parse });
     }
     await roundTrip(conns, 'jsonb', null);
+  });
+
+  it('any document round-trips in every mode: small ones read from the bytes, others by JSON.parse, alike', async () => {
+    // Well-formed strings (the server refuses lone surrogates), without NUL (jsonb cannot hold \u0000).
+    const doc = fc.jsonValue({ maxDepth: 4, stringUnit: 'grapheme' }).filter((v) => !JSON.stringify(v).includes('\\u0000'));
+    await fc.assert(
+      fc.asyncProperty(doc, async (value) => {
+        // A string parameter is JSON text, so a JSON string value is sent in its JSON form.
+        const param = typeof value === 'string' ? JSON.stringify(value) : value;
+        await roundTrip(conns, 'jsonb', param, { expected: JSON.parse(JSON.stringify(value)), text: JSON.parse });
+      }),
+      { numRuns: 150 },
+    );
+    // Decimals as people store them (prices, ratios): the server prints their digits, which must round as JSON.parse rounds.
+    const decimal = fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.nat(6)).map(([m, k]) => Number((m / 10 ** k).toFixed(k)));
+    await fc.assert(
+      fc.asyncProperty(fc.array(decimal, { maxLength: 12 }), async (values) => {
+        await roundTrip(conns, 'jsonb', { values }, { expected: { values }, text: JSON.parse });
+      }),
+      { numRuns: 50 },
+    );
+    // Past the in-place reader's limits: a long document, many members, deep nesting, `__proto__`, escapes.
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, i]));
+    for (const value of [{ long: 'x'.repeat(5000) }, wide, deep, JSON.parse('{"__proto__": {"a": 1}}'), { s: 'tab\t"q" é\u0001🐘' }]) {
+      await roundTrip(conns, 'jsonb', value, { expected: value, text: JSON.parse });
+    }
   });
 
   it('keys sorted and deduplicated, whitespace its own', async () => {
