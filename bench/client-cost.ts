@@ -54,7 +54,9 @@ async function record(dsn: string, workload: Workload): Promise<Recording> {
   if (workload.kind === 'batch') return recordBatch(dsn, workload);
   const conn = await connect(dsn);
   try {
-    const result = await conn.query(workload.sql, workload.args, { rowMode: 'array' });
+    // json and jsonb are recorded as the server's text, which their encoders pass through as it is: re-encoding
+    // the parsed value would replay JSON.stringify's compact form, not the canonical text the server prints.
+    const result = await conn.query(workload.sql, workload.args, { rowMode: 'array', types: { json: 'text', jsonb: 'text' } });
     const stmt = (conn as unknown as { session: Session }).session.cache.get(workload.sql);
     if (stmt === undefined) throw new Error(`${workload.id}: the statement was not cached`);
     const codecs = new CodecRegistry();
