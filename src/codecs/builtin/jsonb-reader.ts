@@ -12,8 +12,10 @@
  * 100-byte document.
  *
  * The reader only accepts what it is sure of. Anything else (a layout it does not expect, deep nesting, a key
- * named `__proto__`, an object of many members, a long document, where native parsing wins) makes it give up, and the caller parses the
- * whole text with `JSON.parse`, so every value it returns is the value `JSON.parse` would have returned.
+ * named `__proto__`, an object of many members, a long document, where native parsing wins) makes it give up,
+ * and the caller parses the whole text with `JSON.parse`. So on any text the server can send, the value is the
+ * one `JSON.parse` would have returned (the one check skipped, for raw control characters deep in a long
+ * string, concerns text `escape_json` never prints).
  */
 import { internAscii, sliceLatin1, sliceUtf8 } from '../../internal/index.js';
 import { readUtf8 } from '../wire.js';
