@@ -131,7 +131,9 @@ class ReplaySocket extends EventEmitter {
   }
 
   write(data: Buffer): boolean {
-    const w = new ByteWriter(256);
+    // Made only for the statement's first execution (Parse/Describe): a writer per write would bill an
+    // allocation per query to pgjet in the profile.
+    let w: ByteWriter | null = null;
     let answer: Buffer | null = null;
     let pos = 0;
     while (pos < data.length) {
@@ -144,16 +146,18 @@ class ReplaySocket extends EventEmitter {
         continue;
       }
       const msg = serverSide.parseFrontendMessage(code, data, pos + 5, end);
-      if (msg.type === 'Parse') serverSide.writeParseComplete(w);
+      if (msg.type === 'Parse') serverSide.writeParseComplete((w ??= new ByteWriter(256)));
       else if (msg.type === 'Describe') {
+        w ??= new ByteWriter(256);
         serverSide.writeParameterDescription(w, this.#rec.paramOids);
         if (this.#rec.fields === null) serverSide.writeNoData(w);
         else serverSide.writeRowDescription(w, this.#rec.fields);
       } else if (msg.type === 'Sync') answer = this.#rec.executeAnswer;
       pos = end;
     }
-    const head = w.take();
-    const out = answer === null ? head : head.length === 0 ? answer : Buffer.concat([head, answer]);
+    const head = w === null ? null : w.take();
+    const out = head === null ? answer : answer === null ? head : Buffer.concat([head, answer]);
+    if (out === null) return true;
     if (out.length > 0) this.#deliver(out, 0);
     return true;
   }
