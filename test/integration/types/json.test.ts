@@ -92,6 +92,9 @@ describe('jsonb', () => {
     for (const value of [{ long: 'x'.repeat(5000) }, wide, deep, JSON.parse('{"__proto__": {"a": 1}}'), { s: 'tab\t"q" é\u0001🐘' }]) {
       await roundTrip(conns, 'jsonb', value, { expected: value, text: JSON.parse });
     }
+    // As array elements, where the reader sees documents packed one after another in the same bytes.
+    const elements = [{ id: 1, tags: ['a'] }, { n: -1.25 }, { long: 'y'.repeat(400) }, { s: 'é\n' }, 7, [1, 2]];
+    await roundTrip(conns, 'jsonb[]', elements.map((e) => JSON.stringify(e)), { expected: elements, text: false });
   });
 
   it('keys sorted and deduplicated, whitespace its own', async () => {
