@@ -8,7 +8,7 @@ import { badLength, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
 import { CodecError, type Codec } from '../types.js';
 import { readUtf8 } from '../wire.js';
-import { NOT_READ, readJsonbText } from './jsonb-reader.js';
+import { NOT_READ, readJsonText } from './json-reader.js';
 
 /** Any value JSON can carry, as `JSON.parse` returns it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -41,7 +41,10 @@ function parseJson(text: string): unknown {
 export const jsonCodec: Codec<unknown> = {
   name: 'json',
   oid: Oid.json,
-  decodeBinary: (buf, offset, length) => parseJson(readUtf8(buf, offset, length)),
+  decodeBinary(buf, offset, length) {
+    const value = readJsonText(buf, offset, length);
+    return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset, length));
+  },
   encodeBinary(value, w) {
     w.utf8(toJsonText(value));
   },
@@ -68,7 +71,7 @@ export const jsonbCodec: Codec<unknown> = {
   oid: Oid.jsonb,
   decodeBinary(buf, offset, length) {
     checkVersion('jsonb', buf, offset, length);
-    const value = readJsonbText(buf, offset + 1, length - 1);
+    const value = readJsonText(buf, offset + 1, length - 1);
     return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset + 1, length - 1));
   },
   encodeBinary(value, w) {

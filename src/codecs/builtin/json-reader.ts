@@ -1,27 +1,27 @@
 /**
- * Reads a jsonb document's text straight from the receive buffer, without first making it a JS string for
+ * Reads a small JSON document straight from the receive buffer, without first making it a JS string for
  * `JSON.parse`.
  *
  * jsonb is the common JSON column, and its documents are mostly small (settings, metadata, event payloads). For
  * those, `JSON.parse` is dominated by fixed costs: the text is first decoded into a fresh string (a call into
  * C++), then parsed by another call, and every key is looked up in V8's string table. The server prints jsonb in
  * one canonical form (`JsonbToCString` in utils/adt/jsonb.c): `", "` between members and elements, `": "` after
- * keys, strings escaped by `escape_json` (so no raw control characters), and numbers as `numeric_out` prints them
- * (no exponent). A reader that expects exactly that form can walk the bytes once, share key strings through the
- * intern table, and build small numbers without a string: about half of `JSON.parse`'s cost on a typical
- * 100-byte document.
+ * keys, strings escaped by `escape_json`, and numbers as `numeric_out` prints them (no exponent). json keeps the
+ * text it was given, which from JS is mostly `JSON.stringify`'s compact form (`,` and `:` with no space). A reader
+ * that expects those two layouts can walk the bytes once, share key strings through the intern table, and build
+ * small numbers without a string: about half of `JSON.parse`'s cost on a typical 100-byte document.
  *
- * The reader only accepts what it is sure of. Anything else (a layout it does not expect, deep nesting, a key
- * named `__proto__`, an object of many members, a long document, where native parsing wins) makes it give up,
- * and the caller parses the whole text with `JSON.parse`. So on any text the server can send, the value is the
- * one `JSON.parse` would have returned (the one check skipped, for raw control characters deep in a long
- * string, concerns text `escape_json` never prints).
+ * The reader only accepts what it is sure of. Anything else (other whitespace, deep nesting, a key named
+ * `__proto__`, an object of many members, a long document, where native parsing wins) makes it give up, and
+ * the caller parses the whole text with `JSON.parse`. So on any text the server can send, the value is the one
+ * `JSON.parse` would have returned. (The one check skipped, for raw control characters deep in a long string,
+ * concerns text the server never holds: json and jsonb input both reject them, and `escape_json` never prints them.)
  */
 import { internAscii, sliceLatin1, sliceUtf8 } from '../../internal/index.js';
 import { readUtf8 } from '../wire.js';
 
-/** Returned by {@link readJsonbText} when the caller should use `JSON.parse` instead. */
-export const NOT_READ: unique symbol = Symbol('jsonb text not read');
+/** Returned by {@link readJsonText} when the caller should use `JSON.parse` instead. */
+export const NOT_READ: unique symbol = Symbol('json text not read');
 
 /**
  * Documents above this many bytes go to `JSON.parse`: past it, native scanning of long strings and number arrays
@@ -63,10 +63,10 @@ let end = 0;
 type Read<T> = T | typeof NOT_READ;
 
 /**
- * The value of the jsonb text in `b[offset, offset + length)`, as `JSON.parse` would give it, or {@link NOT_READ}
+ * The value of the JSON text in `b[offset, offset + length)`, as `JSON.parse` would give it, or {@link NOT_READ}
  * when the caller must run `JSON.parse` itself (including on malformed text, so the error is `JSON.parse`'s).
  */
-export function readJsonbText(b: Buffer, offset: number, length: number): unknown {
+export function readJsonText(b: Buffer, offset: number, length: number): unknown {
   if (length > MAX_BYTES) return NOT_READ;
   buf = b;
   pos = offset;
@@ -114,12 +114,12 @@ function readObject(depth: number): Read<Record<string, unknown>> {
     if (buf[pos] !== QUOTE || members > MAX_MEMBERS) return NOT_READ;
     const key = readString(true);
     // JSON.parse makes `__proto__` an own property; assigning it would set the prototype instead.
-    if (key === NOT_READ || key === '__proto__' || buf[pos] !== COLON || buf[pos + 1] !== SPACE) return NOT_READ;
-    pos += 2;
+    if (key === NOT_READ || key === '__proto__' || buf[pos] !== COLON) return NOT_READ;
+    pos += buf[pos + 1] === SPACE ? 2 : 1;
     const value = readValue(depth + 1);
     if (value === NOT_READ) return NOT_READ;
     object[key] = value;
-    if (buf[pos] === COMMA && buf[pos + 1] === SPACE) pos += 2;
+    if (buf[pos] === COMMA) pos += buf[pos + 1] === SPACE ? 2 : 1;
     else if (buf[pos] === 0x7d) {
       pos++;
       return object;
@@ -139,7 +139,7 @@ function readArray(depth: number): Read<unknown[]> {
     const value = readValue(depth + 1);
     if (value === NOT_READ) return NOT_READ;
     array.push(value);
-    if (buf[pos] === COMMA && buf[pos + 1] === SPACE) pos += 2;
+    if (buf[pos] === COMMA) pos += buf[pos + 1] === SPACE ? 2 : 1;
     else if (buf[pos] === 0x5d) {
       pos++;
       return array;

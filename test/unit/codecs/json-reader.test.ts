@@ -1,10 +1,11 @@
 /**
- * The jsonb text reader against JSON.parse: on the server's canonical text it must read what JSON.parse reads,
+ * The JSON text reader against JSON.parse: on jsonb's canonical text and JSON.stringify's compact text it must read
+ * what JSON.parse reads,
  * and on anything else either do the same or hand the document back (NOT_READ).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOT_READ, readJsonbText } from '../../../src/codecs/builtin/jsonb-reader.js';
+import { NOT_READ, readJsonText } from '../../../src/codecs/builtin/json-reader.js';
 
 /** `value` printed the way the server prints jsonb: `", "` and `": "` separators, no other whitespace. */
 function canonical(value: unknown): string {
@@ -18,10 +19,10 @@ function canonical(value: unknown): string {
 /** Reads `text` from inside a buffer with other bytes around it, as a DataRow field sits in the receive buffer. */
 function read(text: string, before = Buffer.from('\x00\x00\x00\x10'), after = Buffer.from('12345')): unknown {
   const bytes = Buffer.from(text, 'utf8');
-  return readJsonbText(Buffer.concat([before, bytes, after]), before.length, bytes.length);
+  return readJsonText(Buffer.concat([before, bytes, after]), before.length, bytes.length);
 }
 
-/** Whether the reader promises to read `value`'s canonical text itself (the limits in jsonb-reader.ts). */
+/** Whether the reader promises to read `value`'s canonical text itself (the limits in json-reader.ts). */
 function withinLimits(value: unknown, depth = 0): boolean {
   if (Array.isArray(value)) return depth < 64 && value.every((v) => withinLimits(v, depth + 1));
   if (value !== null && typeof value === 'object') {
@@ -33,11 +34,11 @@ function withinLimits(value: unknown, depth = 0): boolean {
 
 const smallJson = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' });
 
-describe('readJsonbText', () => {
-  it('reads every small canonical document itself, as JSON.parse does', () => {
+describe('readJsonText', () => {
+  it('reads every small document itself, in either layout, as JSON.parse does', () => {
     fc.assert(
-      fc.property(smallJson, (value) => {
-        const text = canonical(value);
+      fc.property(smallJson, fc.boolean(), (value, compact) => {
+        const text = compact ? JSON.stringify(value) : canonical(value);
         fc.pre(Buffer.byteLength(text) <= 256 && withinLimits(value));
         const got = read(text);
         expect(got).not.toBe(NOT_READ);
@@ -75,7 +76,7 @@ describe('readJsonbText', () => {
   });
 
   it('on arbitrary JSON-like text, never reads what JSON.parse rejects nor anything it reads differently', () => {
-    // No raw control characters: past a string's first 64 bytes the reader leaves them unchecked (jsonb-reader.ts).
+    // No raw control characters: past a string's first 64 bytes the reader leaves them unchecked (json-reader.ts).
     const unit = fc.constantFrom(...'{}[]":, 0123456789.-+eEtrufalsn\\/bx"é☃a'.split(''), ': ', ', ', 'true', 'null', '\\u00e9', '\\ud83d');
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
@@ -108,8 +109,9 @@ describe('readJsonbText', () => {
     expect(read(canonical(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i]))))).toBe(NOT_READ);
     expect(read(`${'['.repeat(70)}${']'.repeat(70)}`)).toBe(NOT_READ);
     expect(read(canonical({ long: 'x'.repeat(300) }))).toBe(NOT_READ);
-    expect(read('{"a":1}')).toBe(NOT_READ); // not the server's spacing
-    expect(read('[1, 2] ')).toBe(NOT_READ);
+    // Whitespace other than one space after a separator.
+    for (const text of ['{"a" : 1}', '{ "a": 1}', '[1,  2]', '[1 ,2]', '{"a":\n1}', '[1, 2] ', ' [1]']) expect(read(text), text).toBe(NOT_READ);
+    expect(read('{"a":1,"b":[2, 3]}')).toStrictEqual({ a: 1, b: [2, 3] });
     expect(read('"raw \x01 control"')).toBe(NOT_READ);
     expect(read('"bad \\x escape"')).toBe(NOT_READ);
     expect(read('[01]')).toBe(NOT_READ);
