@@ -4,6 +4,12 @@
  */
 export class Lru<K, V> {
   readonly #map = new Map<K, V>();
+  /**
+   * The key last made most recent, whose re-insertion `get` can skip: a connection running the same statement
+   * again and again (a point lookup, a job loop) would otherwise delete and re-insert it on every call, and each
+   * delete leaves a hole the Map compacts away by rehashing.
+   */
+  #newest: K | undefined = undefined;
 
   /** @param capacity maximum entries kept; 0 keeps nothing. */
   constructor(public capacity: number) {}
@@ -16,9 +22,10 @@ export class Lru<K, V> {
   /** Returns the value and marks it most recently used. */
   get(key: K): V | undefined {
     const v = this.#map.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && key !== this.#newest) {
       this.#map.delete(key);
       this.#map.set(key, v);
+      this.#newest = key;
     }
     return v;
   }
@@ -32,6 +39,7 @@ export class Lru<K, V> {
   set(key: K, value: V): V[] {
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
     const evicted: V[] = [];
     while (this.#map.size > this.capacity) {
       const first = this.#map.keys().next();
@@ -44,6 +52,7 @@ export class Lru<K, V> {
 
   /** Removes one key. */
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#map.delete(key);
   }
 
@@ -51,6 +60,7 @@ export class Lru<K, V> {
   drain(): V[] {
     const all = [...this.#map.values()];
     this.#map.clear();
+    this.#newest = undefined;
     return all;
   }
 
