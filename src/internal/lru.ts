@@ -7,7 +7,8 @@ export class Lru<K, V> {
   /**
    * The key last made most recent, whose re-insertion `get` can skip: a connection running the same statement
    * again and again (a point lookup, a job loop) would otherwise delete and re-insert it on every call, and each
-   * delete leaves a hole the Map compacts away by rehashing.
+   * delete leaves a hole the Map compacts away by rehashing. Only `set` puts a key last, and it sets this, so a
+   * stale value (its key deleted or evicted) can only name a key `get` does not find.
    */
   #newest: K | undefined = undefined;
 
@@ -52,7 +53,6 @@ export class Lru<K, V> {
 
   /** Removes one key. */
   delete(key: K): boolean {
-    if (key === this.#newest) this.#newest = undefined;
     return this.#map.delete(key);
   }
 
@@ -60,7 +60,6 @@ export class Lru<K, V> {
   drain(): V[] {
     const all = [...this.#map.values()];
     this.#map.clear();
-    this.#newest = undefined;
     return all;
   }
 

@@ -161,8 +161,8 @@ function readString(key: boolean): Read<string> {
   }
   // A long string: find its end natively. An escaped quote ends the search early, but then the slice holds the
   // backslash and the string is read again with escapes in mind. Past the first SCAN_IN_JS bytes raw control
-  // characters are not looked for (a regular expression for them cost more than this reader saves): escape_json
-  // never prints one, so only text the server cannot send would be read where JSON.parse rejects it.
+  // characters are not looked for (a regular expression for them cost more than this reader saves): the server
+  // never holds one (see the module comment), so only text it cannot send would be read where JSON.parse rejects it.
   const close = buf.indexOf(QUOTE, jsEnd);
   if (close < 0 || close >= end) return NOT_READ;
   const text = sliceUtf8(buf, start, close);
@@ -219,7 +219,6 @@ function readEscaped(start: number): Read<string> {
     else if (c > 0x7f) return parseLiteral(start);
     else unescaped[n++] = buf[p++];
   }
-  if (p > end) return NOT_READ;
   pos = p + 1;
   return sliceLatin1(unescaped, 0, n);
 }
@@ -237,16 +236,16 @@ function parseLiteral(start: number): Read<string> {
   }
 }
 
-/**
- * A number as `numeric_out` prints it. Up to 15 digits it is built exactly: an integer mantissa below 2^53
- * divided by an exact power of ten is one correctly rounded IEEE division, the result `JSON.parse` gives.
- * Longer ones (and exponents, which jsonb does not print) are read by `Number`, which rounds as `JSON.parse` does.
- */
 /** The byte at `p`, or -1 past the document: a number may be followed by digits of the next field. */
 function byteAt(p: number): number {
   return p < end ? buf[p] : -1;
 }
 
+/**
+ * A number as `numeric_out` prints it. Up to 15 digits it is built exactly: an integer mantissa below 2^53
+ * divided by an exact power of ten is one correctly rounded IEEE division, the result `JSON.parse` gives.
+ * Longer ones (and exponents, which jsonb does not print) are read by `Number`, which rounds as `JSON.parse` does.
+ */
 function readNumber(): Read<number> {
   const start = pos;
   let p = pos;

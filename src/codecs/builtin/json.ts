@@ -37,14 +37,17 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** JSON text in received bytes: read in place when the reader can, else through `JSON.parse`. */
+function parseJsonBytes(buf: Buffer, offset: number, length: number): unknown {
+  const value = readJsonText(buf, offset, length);
+  return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset, length));
+}
+
 /** json ↔ parsed value. */
 export const jsonCodec: Codec<unknown> = {
   name: 'json',
   oid: Oid.json,
-  decodeBinary(buf, offset, length) {
-    const value = readJsonText(buf, offset, length);
-    return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset, length));
-  },
+  decodeBinary: parseJsonBytes,
   encodeBinary(value, w) {
     w.utf8(toJsonText(value));
   },
@@ -71,8 +74,7 @@ export const jsonbCodec: Codec<unknown> = {
   oid: Oid.jsonb,
   decodeBinary(buf, offset, length) {
     checkVersion('jsonb', buf, offset, length);
-    const value = readJsonText(buf, offset + 1, length - 1);
-    return value !== NOT_READ ? value : parseJson(readUtf8(buf, offset + 1, length - 1));
+    return parseJsonBytes(buf, offset + 1, length - 1);
   },
   encodeBinary(value, w) {
     writeVersioned(w, toJsonText(value));
