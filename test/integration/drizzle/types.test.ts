@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { date, pgSchema, serial, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFixture } from './fixture.js';
 
@@ -97,5 +98,51 @@ describe('every common column type round-trips through Drizzle', () => {
     const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number), raw: sql<string>`count(*)` }).from(app.everything);
     expect(row.n).toBeGreaterThanOrEqual(2);
     expect(row.raw).toBe(String(row.n)); // int8 arrives as a string, as with node-postgres
+  });
+});
+
+describe('array elements of date and timestamp types accept what a single value accepts', () => {
+  const temporal = pgSchema('drizzle_types').table('temporal_arrays', {
+    id: serial('id').primaryKey(),
+    day: date('day', { mode: 'string' }),
+    days: date('days', { mode: 'string' }).array(),
+    dayDates: date('day_dates', { mode: 'date' }).array(),
+    stamps: timestamp('stamps', { mode: 'string' }).array(),
+    stampsTz: timestamp('stamps_tz', { mode: 'string', withTimezone: true }).array(),
+  });
+
+  it('an ISO timestamp string in a date[] and an offset in a timestamp[] are read by the server as in a single value', async () => {
+    const { db } = fx;
+    await db.execute(sql`CREATE TABLE drizzle_types.temporal_arrays
+      (id serial PRIMARY KEY, day date, days date[], day_dates date[], stamps timestamp[], stamps_tz timestamptz[])`);
+    const iso = '2025-03-12T01:32:41.623Z';
+    const [row] = await db
+      .insert(temporal)
+      .values({
+        day: iso,
+        days: [iso, '2024-02-29', 'infinity'],
+        dayDates: [new Date(iso)],
+        stamps: ['2024-02-29 13:45:06.5+05', iso],
+        stampsTz: ['2024-02-29 13:45:06.5+05'],
+      })
+      .returning();
+    expect(row).toEqual({
+      id: row.id,
+      day: '2025-03-12',
+      days: ['2025-03-12', '2024-02-29', 'infinity'],
+      dayDates: [new Date('2025-03-12T00:00:00.000Z')],
+      stamps: ['2024-02-29 13:45:06.5', '2025-03-12 01:32:41.623'],
+      stampsTz: ['2024-02-29 08:45:06.5+00'],
+    });
+    const [read] = await db.select({ days: temporal.days }).from(temporal).where(eq(temporal.id, row.id));
+    expect(read.days).toEqual(row.days);
+  });
+
+  it('a malformed element is refused by the server with its own error, and the pool stays usable', async () => {
+    const { db } = fx;
+    await expect(db.insert(temporal).values({ days: ['2024-02-30'] })).rejects.toMatchObject({
+      cause: { code: '22008' },
+    });
+    expect(await db.select({ days: temporal.days }).from(temporal).limit(1)).toHaveLength(1);
   });
 });
