@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { date, pgSchema, serial, timestamp } from 'drizzle-orm/pg-core';
+import { date, line, pgSchema, serial, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFixture } from './fixture.js';
 
@@ -91,6 +91,26 @@ describe('every common column type round-trips through Drizzle', () => {
     ]);
     expect(result.command).toBe('SELECT');
     expect(result.rowCount).toBe(1);
+  });
+
+  it('arrays of geometric and range types come as the server text, as pg gives them', async () => {
+    const { db } = fx;
+    const result = await db.execute(sql`
+      SELECT ARRAY['{1,2,3}'::line, '{4,5,6}'::line] AS lines, ARRAY['[1,5)'::int4range, 'empty'] AS ranges`);
+    expect(result.rows).toEqual([{ lines: '{"{1,2,3}","{4,5,6}"}', ranges: '{"[1,5)",empty}' }]);
+  });
+
+  it('line().array() columns round-trip in both modes', async () => {
+    const { db } = fx;
+    const shapes = pgSchema('drizzle_types').table('line_arrays', {
+      id: serial('id').primaryKey(),
+      abc: line('abc', { mode: 'abc' }).array(),
+      tuples: line('tuples').array(),
+    });
+    await db.execute(sql`CREATE TABLE drizzle_types.line_arrays (id serial PRIMARY KEY, abc line[], tuples line[])`);
+    const values = { abc: [{ a: 1, b: 2, c: 3 }], tuples: [[4, 5, 6], [1, -1, 0]] as [number, number, number][] };
+    const [row] = await db.insert(shapes).values(values).returning();
+    expect(row).toEqual({ id: row.id, ...values });
   });
 
   it('sql`` expressions mapped with Number and custom decoders', async () => {
