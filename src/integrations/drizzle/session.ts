@@ -46,7 +46,7 @@ export interface PgjetSessionOptions {
 /** Drizzle's row mapper: exported at run time by drizzle-orm (every driver of its own uses it), untyped. */
 type MapResultRow = (columns: SelectedFieldsOrdered, row: unknown[], joinsNotNullableMap: Record<string, boolean> | undefined) => unknown;
 const mapResultRow = (drizzleOrm as unknown as { mapResultRow?: MapResultRow }).mapResultRow;
-if (typeof mapResultRow !== 'function') throw new Error('pgjet/drizzle needs drizzle-orm ~0.45 (mapResultRow is missing)');
+if (typeof mapResultRow !== 'function') throw new Error('pgjet/drizzle needs drizzle-orm >=0.44 <0.46 (mapResultRow is missing)');
 
 /** Members of PgPreparedQuery that Drizzle marks internal (left out of its .d.ts) but its drivers use. */
 interface PreparedQueryInternals {
