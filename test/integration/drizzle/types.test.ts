@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { date, line, pgSchema, serial, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFixture } from './fixture.js';
@@ -156,6 +157,24 @@ describe('array elements of date and timestamp types accept what a single value 
     });
     const [read] = await db.select({ days: temporal.days }).from(temporal).where(eq(temporal.id, row.id));
     expect(read.days).toEqual(row.days);
+  });
+
+  it('property: ISO timestamp strings give their UTC day in a date[] and their instant in a timestamp[]', async () => {
+    const { db } = fx;
+    const instant = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true });
+    await fc.assert(
+      fc.asyncProperty(fc.array(instant, { maxLength: 5 }), fc.array(instant, { minLength: 1, maxLength: 5 }), async (days, at) => {
+        const [row] = await db
+          .insert(temporal)
+          .values({ days: days.map((d) => d.toISOString()), stamps: at.map((d) => d.toISOString()) })
+          .returning({ id: temporal.id, days: temporal.days });
+        expect(row.days).toEqual(days.map((d) => d.toISOString().slice(0, 10)));
+        const [back] = await db.select({ stamps: temporal.stamps }).from(temporal).where(eq(temporal.id, row.id));
+        // timestamp_in drops the trailing Z (no time zone in the type): the wall clock is the UTC one.
+        expect(back.stamps!.map((s) => new Date(`${s.replace(' ', 'T')}Z`))).toEqual(at);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a malformed element is refused by the server with its own error, and the pool stays usable', async () => {
