@@ -2,12 +2,34 @@ import { defineConfig } from 'vitest/config';
 
 // `npm test`: unit, fake-server and integration suites against one embedded PostgreSQL (under ~10 minutes).
 // The heavy suites (failover, PgBouncer, huge streams) live in test/heavy and run with vitest.heavy.config.ts.
+// The Drizzle tests run a second time against the oldest supported drizzle-orm minor (the npm alias
+// drizzle-orm-0.44), after the main project (groupOrder), so the two never share a schema at the same time.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/fake-server/**/*.test.ts', 'test/integration/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'pgjet',
+          include: ['test/unit/**/*.test.ts', 'test/fake-server/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          env: { PGJET_DRIZZLE_MINOR: '0.45' },
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        resolve: { alias: [{ find: /^drizzle-orm(?=\/|$)/, replacement: 'drizzle-orm-0.44' }] },
+        test: {
+          name: 'drizzle-orm 0.44',
+          include: ['test/integration/drizzle/**/*.test.ts'],
+          env: { PGJET_DRIZZLE_MINOR: '0.44' },
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -12,6 +12,7 @@ import {
   type RelationalSchemaConfig,
   type TablesRelationalConfig,
 } from 'drizzle-orm';
+import type { Cache } from 'drizzle-orm/cache/core';
 import { PgDatabase, type PgDialect, type PgSession } from 'drizzle-orm/pg-core';
 import { PgjetDrizzleDialect } from './params.js';
 import type { Connection, Pool } from '../../index.js';
@@ -28,6 +29,17 @@ const internals = new WeakMap<object, { dialect: PgDialect; session: PgSession }
 /** The dialect and session of a database made by {@link drizzle}, or undefined for anything else. */
 export function databaseInternals(db: object): { dialect: PgDialect; session: PgSession } | undefined {
   return internals.get(db);
+}
+
+/**
+ * `db.$cache` as Drizzle's own drivers set it: the configured cache object itself (its `get`, `put`,
+ * `onMutate` and any method of its own stay reachable, and spies on them see the calls the session makes),
+ * given an `invalidate` that is its `onMutate`.
+ */
+function exposeCache(cache: Cache): Cache & { invalidate: Cache['onMutate'] } {
+  const exposed = cache as Cache & { invalidate: Cache['onMutate'] };
+  exposed.invalidate = cache.onMutate;
+  return exposed;
 }
 
 function loggerOf(option: DrizzleConfig['logger']): Logger | undefined {
@@ -55,7 +67,7 @@ export function drizzle<TSchema extends Record<string, unknown> = Record<string,
   }
   const session = new PgjetSession(client, dialect, schema, { logger: loggerOf(config.logger), cache: config.cache });
   const db = new PgjetDatabase<TSchema>(dialect, session, schema as RelationalSchemaConfig<never> | undefined);
-  if (config.cache !== undefined) db.$cache = { invalidate: config.cache.onMutate.bind(config.cache) };
+  if (config.cache !== undefined) db.$cache = exposeCache(config.cache);
   // Drizzle's dialect.migrate() is typed for the default session parameters; the session is the same object.
   internals.set(db, { dialect, session: session as unknown as PgSession });
   return Object.assign(db, { $client: client });

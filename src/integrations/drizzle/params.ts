@@ -11,7 +11,20 @@
  * `toSQL()` drops them), so nothing else sees the difference.
  */
 import { is, Param, type DriverValueEncoder, type QueryTypingsValue, type QueryWithTypings } from 'drizzle-orm';
-import { PgArray, PgDate, PgDialect, PgLineABC, PgLineTuple, PgPointObject, PgPointTuple } from 'drizzle-orm/pg-core';
+import {
+  PgArray,
+  PgDate,
+  PgDateString,
+  PgDialect,
+  PgInterval,
+  PgLineABC,
+  PgLineTuple,
+  PgPointObject,
+  PgPointTuple,
+  PgTime,
+  PgTimestamp,
+  PgTimestampString,
+} from 'drizzle-orm/pg-core';
 
 /** Drizzle's PostgreSQL dialect, passing each parameter's encoder through as its typing. */
 export class PgjetDrizzleDialect extends PgDialect {
@@ -58,6 +71,10 @@ export function toBindable(encoder: DriverValueEncoder<unknown, unknown> | undef
     case 'array': {
       let base = (encoder as PgArray<never, never>).baseColumn;
       while (is(base, PgArray)) base = base.baseColumn;
+      // Left as the literal: pgjet sends a string for these array types in text, so the server's array_in
+      // reads each element with the element type's input function, exactly as it reads a single value
+      // (an ISO timestamp in a date[], a time zone in a timestamp[]), where pgjet's binary codecs are stricter.
+      if (isTemporal(base)) return value;
       const items = parseArrayLiteral(value);
       return items === null ? value : mapLeaves(items, (leaf) => toBindable(base, leaf));
     }
@@ -75,6 +92,10 @@ export function toBindable(encoder: DriverValueEncoder<unknown, unknown> | undef
     default:
       return value;
   }
+}
+
+function isTemporal(column: unknown): boolean {
+  return [PgDate, PgDateString, PgTimestamp, PgTimestampString, PgTime, PgInterval].some((kind) => is(column, kind));
 }
 
 function numbersIn(text: string, pattern: RegExp): number[] | null {

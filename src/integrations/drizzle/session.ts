@@ -11,6 +11,7 @@ import * as drizzleOrm from 'drizzle-orm';
 import { entityKind, fillPlaceholders, is, NoopLogger, Param, type Logger, type Query, type RelationalSchemaConfig, type SQL, type TablesRelationalConfig } from 'drizzle-orm';
 import type { Cache } from 'drizzle-orm/cache/core';
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types';
+import { npmVersion } from 'drizzle-orm/version';
 import {
   PgPreparedQuery,
   PgSession,
@@ -21,7 +22,7 @@ import {
   type PreparedQueryConfig,
   type SelectedFieldsOrdered,
 } from 'drizzle-orm/pg-core';
-import { Pool, Transaction, type Connection, type QueryResult, type Row, type TransactionOptions } from '../../index.js';
+import { InterfaceError, Pool, Transaction, type Connection, type QueryResult, type Row, type TransactionOptions } from '../../index.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
 import { transactionMode } from '../shared/transaction-mode.js';
 import { encodersOf, needsConversion, toBindable } from './params.js';
@@ -46,7 +47,11 @@ export interface PgjetSessionOptions {
 /** Drizzle's row mapper: exported at run time by drizzle-orm (every driver of its own uses it), untyped. */
 type MapResultRow = (columns: SelectedFieldsOrdered, row: unknown[], joinsNotNullableMap: Record<string, boolean> | undefined) => unknown;
 const mapResultRow = (drizzleOrm as unknown as { mapResultRow?: MapResultRow }).mapResultRow;
-if (typeof mapResultRow !== 'function') throw new Error('pgjet/drizzle needs drizzle-orm ~0.45 (mapResultRow is missing)');
+// drizzle-orm 1.0 replaced the 0.x driver interface (PgPreparedQuery among others): say so before a class
+// below fails to extend it. (An ESM application already fails earlier, naming the missing export.)
+if (typeof mapResultRow !== 'function' || typeof PgPreparedQuery !== 'function') {
+  throw new InterfaceError(`pgjet/drizzle needs drizzle-orm >=0.44 <0.46; the one installed is ${npmVersion}`);
+}
 
 /** Members of PgPreparedQuery that Drizzle marks internal (left out of its .d.ts) but its drivers use. */
 interface PreparedQueryInternals {

@@ -10,7 +10,8 @@
  * - int8: a string, node-postgres' default; `bigint({ mode })` maps it with `Number()` / `BigInt()`. int8
  *   arrays: arrays of strings, as pg-types gives.
  * - time, timetz, line, lseg, box, path, polygon and the built-in ranges and multiranges: the server's text,
- *   which pg hands through unparsed (Drizzle's `line()` slices that text; custom types expect it).
+ *   which pg hands through unparsed (Drizzle's `line()` slices that text; custom types expect it). Arrays of
+ *   the geometric and range types likewise (Drizzle's array columns split that text, then map each element).
  *
  * Everything else already matches: booleans, int2/int4/float numbers, numeric strings, parsed json/jsonb,
  * uuid and enum strings, Buffers for bytea, `{ x, y }` points, arrays of all of these.
@@ -26,14 +27,20 @@ export function int8ArrayFromText(text: string): unknown {
   return JSON.parse(body.replace(/[{}]|NULL|-?\d+/g, (t) => (t === '{' ? '[' : t === '}' ? ']' : t === 'NULL' ? 'null' : `"${t}"`)));
 }
 
+/** Types pg-types has no parser for, scalars and arrays alike: pg hands over the server's text. */
+const UNPARSED_BY_PG = [
+  'line', 'lseg', 'box', 'path', 'polygon',
+  'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange',
+  'int4multirange', 'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange',
+];
+
 const TEXT_TYPES = [
   'date', 'timestamp', 'timestamptz', 'interval', 'time', 'timetz',
   '_date', '_timestamp', '_timestamptz', '_interval', '_numeric',
   'int8',
-  'line', 'lseg', 'box', 'path', 'polygon',
-  'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange',
-  'int4multirange', 'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange',
-] as const;
+  ...UNPARSED_BY_PG,
+  ...UNPARSED_BY_PG.map((name) => `_${name}`),
+];
 
 /** The per-query `types` every Drizzle query runs with. */
 export const DRIZZLE_TYPES: Readonly<Record<string, TypeOverride>> = Object.freeze({

@@ -1,4 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { date, line, pgSchema, serial, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFixture } from './fixture.js';
 
@@ -92,10 +94,94 @@ describe('every common column type round-trips through Drizzle', () => {
     expect(result.rowCount).toBe(1);
   });
 
+  it('arrays of geometric and range types come as the server text, as pg gives them', async () => {
+    const { db } = fx;
+    const result = await db.execute(sql`
+      SELECT ARRAY['{1,2,3}'::line, '{4,5,6}'::line] AS lines, ARRAY['[1,5)'::int4range, 'empty'] AS ranges`);
+    expect(result.rows).toEqual([{ lines: '{"{1,2,3}","{4,5,6}"}', ranges: '{"[1,5)",empty}' }]);
+  });
+
+  it('line().array() columns round-trip in both modes', async () => {
+    const { db } = fx;
+    const shapes = pgSchema('drizzle_types').table('line_arrays', {
+      id: serial('id').primaryKey(),
+      abc: line('abc', { mode: 'abc' }).array(),
+      tuples: line('tuples').array(),
+    });
+    await db.execute(sql`CREATE TABLE drizzle_types.line_arrays (id serial PRIMARY KEY, abc line[], tuples line[])`);
+    const values = { abc: [{ a: 1, b: 2, c: 3 }], tuples: [[4, 5, 6], [1, -1, 0]] as [number, number, number][] };
+    const [row] = await db.insert(shapes).values(values).returning();
+    expect(row).toEqual({ id: row.id, ...values });
+  });
+
   it('sql`` expressions mapped with Number and custom decoders', async () => {
     const { db, app } = fx;
     const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number), raw: sql<string>`count(*)` }).from(app.everything);
     expect(row.n).toBeGreaterThanOrEqual(2);
     expect(row.raw).toBe(String(row.n)); // int8 arrives as a string, as with node-postgres
+  });
+});
+
+describe('array elements of date and timestamp types accept what a single value accepts', () => {
+  const temporal = pgSchema('drizzle_types').table('temporal_arrays', {
+    id: serial('id').primaryKey(),
+    day: date('day', { mode: 'string' }),
+    days: date('days', { mode: 'string' }).array(),
+    dayDates: date('day_dates', { mode: 'date' }).array(),
+    stamps: timestamp('stamps', { mode: 'string' }).array(),
+    stampsTz: timestamp('stamps_tz', { mode: 'string', withTimezone: true }).array(),
+  });
+
+  it('an ISO timestamp string in a date[] and an offset in a timestamp[] are read by the server as in a single value', async () => {
+    const { db } = fx;
+    await db.execute(sql`CREATE TABLE drizzle_types.temporal_arrays
+      (id serial PRIMARY KEY, day date, days date[], day_dates date[], stamps timestamp[], stamps_tz timestamptz[])`);
+    const iso = '2025-03-12T01:32:41.623Z';
+    const [row] = await db
+      .insert(temporal)
+      .values({
+        day: iso,
+        days: [iso, '2024-02-29', 'infinity'],
+        dayDates: [new Date(iso)],
+        stamps: ['2024-02-29 13:45:06.5+05', iso],
+        stampsTz: ['2024-02-29 13:45:06.5+05'],
+      })
+      .returning();
+    expect(row).toEqual({
+      id: row.id,
+      day: '2025-03-12',
+      days: ['2025-03-12', '2024-02-29', 'infinity'],
+      dayDates: [new Date('2025-03-12T00:00:00.000Z')],
+      stamps: ['2024-02-29 13:45:06.5', '2025-03-12 01:32:41.623'],
+      stampsTz: ['2024-02-29 08:45:06.5+00'],
+    });
+    const [read] = await db.select({ days: temporal.days }).from(temporal).where(eq(temporal.id, row.id));
+    expect(read.days).toEqual(row.days);
+  });
+
+  it('property: ISO timestamp strings give their UTC day in a date[] and their instant in a timestamp[]', async () => {
+    const { db } = fx;
+    const instant = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true });
+    await fc.assert(
+      fc.asyncProperty(fc.array(instant, { maxLength: 5 }), fc.array(instant, { minLength: 1, maxLength: 5 }), async (days, at) => {
+        const [row] = await db
+          .insert(temporal)
+          .values({ days: days.map((d) => d.toISOString()), stamps: at.map((d) => d.toISOString()) })
+          .returning({ id: temporal.id, days: temporal.days });
+        expect(row.days).toEqual(days.map((d) => d.toISOString().slice(0, 10)));
+        const [back] = await db.select({ stamps: temporal.stamps }).from(temporal).where(eq(temporal.id, row.id));
+        // timestamp_in drops the trailing Z (no time zone in the type): the wall clock is the UTC one.
+        expect(back.stamps!.map((s) => new Date(`${s.replace(' ', 'T')}Z`))).toEqual(at);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a malformed element is refused by the server with its own error, and the pool stays usable', async () => {
+    const { db } = fx;
+    await expect(db.insert(temporal).values({ days: ['2024-02-30'] })).rejects.toMatchObject({
+      cause: { code: '22008' },
+    });
+    expect(await db.select({ days: temporal.days }).from(temporal).limit(1)).toHaveLength(1);
   });
 });
