@@ -5,6 +5,7 @@
  */
 import { AbortedTransactionError, CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
 import { InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
+import { withCallerFrames } from '../shared/caller-frames.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
 
 /** The commands for which Kysely expects `numAffectedRows` (its QueryResult contract). */
@@ -73,7 +74,7 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
       };
     } catch (err) {
       if (this.#conn.isInTransaction) this.#failure ??= err;
-      throw err;
+      throw withCallerFrames(err);
     } finally {
       if (this.#cancellable === cancel) this.#cancellable = undefined;
     }
