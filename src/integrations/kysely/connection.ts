@@ -4,7 +4,7 @@
  * is open, pgjet runs every call on the connection inside it.
  */
 import { AbortedTransactionError, CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
-import { InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
+import { DatabaseError, InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
 import { withCallerFrames } from '../shared/caller-frames.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
 
@@ -68,12 +68,15 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
       const callOptions = cancel === undefined ? this.#options : { ...this.#options, signal: cancel.signal };
       const result = await this.#conn.query<R>(sql, parameters, callOptions);
       this.#lastCommand = result.command;
+      // ROLLBACK TO SAVEPOINT (tag ROLLBACK, the transaction still open) undoes the failure too.
+      if (result.command === 'ROLLBACK' && this.#conn.isInTransaction) this.#failure = undefined;
       return {
         rows: result.rows,
         numAffectedRows: AFFECTS_ROWS.has(result.command) ? BigInt(result.rowCount) : undefined,
       };
     } catch (err) {
-      if (this.#conn.isInTransaction) this.#failure ??= err;
+      // The first server error fails the transaction; later ones only say that it has failed.
+      if (err instanceof DatabaseError && this.#conn.isInTransaction) this.#failure ??= err;
       throw withCallerFrames(err);
     } finally {
       if (this.#cancellable === cancel) this.#cancellable = undefined;
