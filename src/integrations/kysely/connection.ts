@@ -58,7 +58,7 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
   async executeQuery<R>(compiledQuery: CompiledQuery, options?: KyselyCallOptions): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
     const cancel = options?.signal === undefined ? undefined : new AbortController();
-    this.#cancellable = cancel;
+    if (cancel !== undefined) this.#cancellable = cancel;
     try {
       if (parameters.length === 0 && hasSeveralStatements(sql)) {
         await this.#conn.execute(sql, [], cancel === undefined ? undefined : { signal: cancel.signal });
@@ -79,7 +79,7 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
       if (err instanceof DatabaseError && this.#conn.isInTransaction) this.#failure ??= err;
       throw withCallerFrames(err);
     } finally {
-      if (this.#cancellable === cancel) this.#cancellable = undefined;
+      if (cancel !== undefined && this.#cancellable === cancel) this.#cancellable = undefined;
     }
   }
 
