@@ -1,68 +1,92 @@
 /**
- * Kysely's `DatabaseConnection` over one borrowed pgjet connection. While Kysely has a transaction open on it,
- * queries go through pgjet's `Transaction` object, so a COMMIT that the server answers with ROLLBACK is
- * reported (as Kysely's `AbortedTransactionError`) with the error that failed the transaction as its cause.
+ * Kysely's `DatabaseConnection` over one pgjet connection. Every statement, BEGIN/COMMIT/SAVEPOINT included,
+ * goes through {@link PgjetKyselyConnection.executeQuery}, which Kysely wraps for its `log`; while a transaction
+ * is open, pgjet runs every call on the connection inside it.
  */
-import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely';
-import { AbortedTransactionError } from 'kysely';
-import {
-  InFailedSqlTransactionError,
-  InterfaceError,
-  quoteIdentifier,
-  type PooledConnection,
-  type QueryOptions,
-  type Transaction,
-} from '../../index.js';
+import { AbortedTransactionError, CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import { DatabaseError, InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
+import { withCallerFrames } from '../shared/caller-frames.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
-import { transactionMode } from '../shared/transaction-mode.js';
 
 /** The commands for which Kysely expects `numAffectedRows` (its QueryResult contract). */
 const AFFECTS_ROWS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
-/**
- * One Kysely connection: a pgjet `PooledConnection` borrowed by the driver, released by it. Exposed to
- * Kysely's `onReserveConnection` hook, which may use {@link PgjetKyselyConnection.connection}.
- */
-export class PgjetKyselyConnection implements DatabaseConnection {
-  readonly #conn: PooledConnection;
-  readonly #options: QueryOptions | undefined;
-  /** The transaction Kysely opened on this connection, if any. */
-  #tx: Transaction | undefined;
+/** What Kysely 0.29 passes to `executeQuery` when the caller gave an abort signal. */
+interface KyselyCallOptions {
+  readonly signal?: AbortSignal;
+}
 
-  /** @internal made by the driver on each acquire. */
-  constructor(conn: PooledConnection, options: QueryOptions | undefined) {
+/**
+ * What Kysely 0.29 hands to `killSession`: it borrows another connection of the same Kysely instance for the
+ * length of `consumer`.
+ */
+export type ControlConnectionProvider = (consumer: (connection: DatabaseConnection) => Promise<void>) => Promise<void>;
+
+/**
+ * One Kysely connection over a pgjet connection: a `PooledConnection` borrowed by the driver, or, in
+ * `onCreateConnection`, the pool's new connection. Exposed to the dialect's hooks, which may use
+ * {@link PgjetKyselyConnection.connection} for what Kysely does not offer (COPY, LISTEN, …).
+ */
+export class PgjetKyselyConnection<C extends Connection = PooledConnection> implements DatabaseConnection {
+  readonly #conn: C;
+  readonly #options: QueryOptions | undefined;
+  /** The call that `cancelQuery` would stop: only calls made with Kysely's abort signal are cancellable. */
+  #cancellable: AbortController | undefined;
+  /** The verb of the last command's tag, for COMMIT (answered `ROLLBACK` when the transaction had failed). */
+  #lastCommand = '';
+  /** The error that failed the open transaction, the cause given with `AbortedTransactionError`. */
+  #failure: unknown;
+
+  /** @internal made by the driver. */
+  constructor(conn: C, options: QueryOptions | undefined) {
     this.#conn = conn;
     this.#options = options;
   }
 
-  /** The borrowed pgjet connection (for pgjet calls Kysely does not offer: COPY, LISTEN, …). */
-  get connection(): PooledConnection {
+  /** The pgjet connection (for pgjet calls Kysely does not offer: COPY, LISTEN, …). */
+  get connection(): C {
     return this.#conn;
   }
 
   /**
    * Runs one compiled query. Parameterless text holding several statements (raw SQL in a migration) goes
    * through the simple protocol and yields no rows, as with node-postgres; everything else is one extended
-   * query, prepared once per connection by pgjet's statement cache.
+   * query, prepared once per connection by pgjet's statement cache. Kysely 0.29 passes `options.signal` when
+   * its caller can abort: the call is then made cancellable by {@link PgjetKyselyConnection.cancelQuery}
+   * (the signal itself is not handed on, because Kysely's default 'ignore query' strategy lets the query run).
    */
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const runner = this.#tx ?? this.#conn;
+  async executeQuery<R>(compiledQuery: CompiledQuery, options?: KyselyCallOptions): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
-    if (parameters.length === 0 && hasSeveralStatements(sql)) {
-      await runner.execute(sql);
-      return { rows: [] };
+    const cancel = options?.signal === undefined ? undefined : new AbortController();
+    if (cancel !== undefined) this.#cancellable = cancel;
+    try {
+      if (parameters.length === 0 && hasSeveralStatements(sql)) {
+        await this.#conn.execute(sql, [], cancel === undefined ? undefined : { signal: cancel.signal });
+        this.#lastCommand = '';
+        return { rows: [] };
+      }
+      const callOptions = cancel === undefined ? this.#options : { ...this.#options, signal: cancel.signal };
+      const result = await this.#conn.query<R>(sql, parameters, callOptions);
+      this.#lastCommand = result.command;
+      // ROLLBACK TO SAVEPOINT (tag ROLLBACK, the transaction still open) undoes the failure too.
+      if (result.command === 'ROLLBACK' && this.#conn.isInTransaction) this.#failure = undefined;
+      return {
+        rows: result.rows,
+        numAffectedRows: AFFECTS_ROWS.has(result.command) ? BigInt(result.rowCount) : undefined,
+      };
+    } catch (err) {
+      // The first server error fails the transaction; later ones only say that it has failed.
+      if (err instanceof DatabaseError && this.#conn.isInTransaction) this.#failure ??= err;
+      throw withCallerFrames(err);
+    } finally {
+      if (cancel !== undefined && this.#cancellable === cancel) this.#cancellable = undefined;
     }
-    const result = await runner.query<R>(sql, parameters, this.#options);
-    return {
-      rows: result.rows,
-      numAffectedRows: AFFECTS_ROWS.has(result.command) ? BigInt(result.rowCount) : undefined,
-    };
   }
 
   /**
    * Streams rows in chunks of `chunkSize` from a pgjet cursor: a portal fetched `chunkSize` rows per round
    * trip, only as Kysely's loop asks for more, so memory stays bounded. Leaving the loop early closes the
-   * portal. Inside a transaction the cursor runs on the transaction's connection, so it sees its changes.
+   * portal. Inside a transaction the cursor runs in it, so it sees the transaction's changes.
    */
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
     if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
@@ -80,52 +104,42 @@ export class PgjetKyselyConnection implements DatabaseConnection {
     if (chunk.length > 0) yield { rows: chunk };
   }
 
-  /** @internal BEGIN with Kysely's isolation level and access mode. */
-  async begin(settings: TransactionSettings): Promise<void> {
-    if (this.#tx !== undefined) throw new InterfaceError('Kysely began a transaction twice on one connection');
-    const { options, setTransaction } = transactionMode(settings);
-    const tx = await this.#conn.transaction(options);
-    this.#tx = tx;
-    if (setTransaction !== null) await tx.execute(setTransaction);
-  }
-
-  /** @internal COMMIT; a COMMIT answered with ROLLBACK becomes Kysely's `AbortedTransactionError`. */
-  async commit(): Promise<void> {
-    const tx = this.#requireTransaction('commit');
-    this.#tx = undefined;
-    try {
-      await tx.commit();
-    } catch (err) {
-      // From commit() this error only ever means "the server rolled back instead" (see pgjet's Transaction).
-      if (err instanceof InFailedSqlTransactionError) throw Object.assign(new AbortedTransactionError(), { cause: err });
-      throw err;
-    }
+  /**
+   * Kysely 0.29's 'cancel query' strategy: cancels the running query on the server (pgjet sends the
+   * CancelRequest and holds later writes until that query has ended, so nothing else is hit). The query's
+   * own promise rejects with pgjet's `AbortError`; the connection stays usable.
+   */
+  async cancelQuery(): Promise<void> {
+    this.#cancellable?.abort(new InterfaceError('the query was cancelled by Kysely (inflightQueryAbortStrategy "cancel query")'));
   }
 
   /**
-   * @internal ROLLBACK. Kysely also calls this after a failed COMMIT, when the server has already ended the
-   * transaction: then there is nothing left to roll back.
+   * Kysely 0.29's 'kill session' strategy: `pg_terminate_backend` on this connection's server process, run
+   * on another connection as Kysely's PostgresDialect does. The pool discards the killed connection.
    */
-  async rollback(): Promise<void> {
-    const tx = this.#tx;
-    this.#tx = undefined;
-    if (tx?.isActive === true) await tx.rollback();
-    else if (this.#conn.isInTransaction) await this.#conn.execute('ROLLBACK');
+  async killSession(controlConnectionProvider: ControlConnectionProvider): Promise<void> {
+    if (this.#cancellable === undefined) return;
+    const target = this.#cancellable;
+    await controlConnectionProvider(async (control) => {
+      // The query may have ended while the control connection was being borrowed; then kill nothing.
+      if (this.#cancellable === target) await control.executeQuery(CompiledQuery.raw(`select pg_terminate_backend(${this.#conn.processId})`));
+    });
   }
 
-  /** @internal SAVEPOINT, ROLLBACK TO SAVEPOINT or RELEASE SAVEPOINT with Kysely's savepoint name. */
-  async savepointCommand(command: 'SAVEPOINT' | 'ROLLBACK TO SAVEPOINT' | 'RELEASE SAVEPOINT', name: string): Promise<void> {
-    await this.#requireTransaction(command.toLowerCase()).execute(`${command} ${quoteIdentifier(name)}`);
+  /** @internal called by the driver before BEGIN: a new transaction has no failure yet. */
+  beginning(): void {
+    this.#failure = undefined;
   }
 
-  /** @internal gives the connection back to the pool (whose reset rolls back anything left open). */
-  async release(): Promise<void> {
-    this.#tx = undefined;
-    await this.#conn.release();
-  }
-
-  #requireTransaction(what: string): Transaction {
-    if (this.#tx === undefined) throw new InterfaceError(`Kysely asked for ${what} with no transaction open on the connection`);
-    return this.#tx;
+  /**
+   * @internal called by the driver after COMMIT ran through `executeQuery`: a COMMIT that the server
+   * answered with ROLLBACK (the transaction had failed, and the failure was caught) becomes Kysely's
+   * `AbortedTransactionError`, whose `cause` is the error that failed the transaction.
+   */
+  committed(): void {
+    if (this.#lastCommand !== 'ROLLBACK') return;
+    const cause = this.#failure;
+    this.#failure = undefined;
+    throw Object.assign(new AbortedTransactionError(), { cause });
   }
 }

@@ -5,7 +5,7 @@ import { PgjetDialect } from '../../../src/integrations/kysely/index.js';
 import { schemaPool } from '../../support/schema-pool.js';
 
 interface Database {
-  person: { id: Generated<number>; first_name: string; last_name: string | null; born: string | null; tags: string[] | null };
+  person: { id: Generated<number>; first_name: string; last_name: string | null; born: Date | null; tags: string[] | null };
   pet: { id: Generated<number>; name: string; owner_id: number; species: 'cat' | 'dog' };
 }
 
@@ -57,14 +57,15 @@ describe('queries', () => {
     const people = await db
       .insertInto('person')
       .values([
-        { first_name: 'Ada', last_name: 'Lovelace', born: '1815-12-10', tags: ['math', 'poetry'] },
-        { first_name: 'Alan', last_name: 'Turing', born: '1912-06-23', tags: null },
+        { first_name: 'Ada', last_name: 'Lovelace', born: new Date(1815, 11, 10), tags: ['math', 'poetry'] },
+        { first_name: 'Alan', last_name: 'Turing', born: new Date(1912, 5, 23), tags: null },
         { first_name: 'Grace', last_name: null, born: null, tags: [] },
       ])
       .returning(['id', 'first_name', 'born', 'tags'])
       .execute();
     expect(people.map((p) => p.first_name)).toEqual(['Ada', 'Alan', 'Grace']);
-    expect(people[0]).toMatchObject({ born: '1815-12-10', tags: ['math', 'poetry'] });
+    // A date comes back as pg gives it: a Date at local midnight.
+    expect(people[0]).toMatchObject({ born: new Date(1815, 11, 10), tags: ['math', 'poetry'] });
     const result = await db
       .insertInto('pet')
       .values([
@@ -87,7 +88,7 @@ describe('queries', () => {
     expect(rows).toEqual([{ first_name: 'Alan', last_name: 'Turing' }]);
   });
 
-  it('joins, grouping and aggregate values as pgjet decodes them (count is a bigint)', async () => {
+  it('joins, grouping and aggregate values as on pg (count is an int8: a string)', async () => {
     const rows = await db
       .selectFrom('person')
       .innerJoin('pet', 'pet.owner_id', 'person.id')
@@ -96,8 +97,8 @@ describe('queries', () => {
       .orderBy('person.first_name')
       .execute();
     expect(rows).toEqual([
-      { first_name: 'Ada', pets: 1n },
-      { first_name: 'Alan', pets: 2n },
+      { first_name: 'Ada', pets: '1' },
+      { first_name: 'Alan', pets: '2' },
     ]);
     const left = await db
       .selectFrom('person')
@@ -136,8 +137,8 @@ describe('queries', () => {
   it('raw SQL with several statements runs through the simple protocol (as with node-postgres)', async () => {
     const result = await sql`CREATE TABLE multi_a (x int); CREATE TABLE multi_b (y int); -- done`.execute(db);
     expect(result.rows).toEqual([]);
-    const tables = await sql<{ n: bigint }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'kysely_flows' AND tablename LIKE 'multi_%'`.execute(db);
-    expect(tables.rows[0].n).toBe(2n);
+    const tables = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'kysely_flows' AND tablename LIKE 'multi_%'`.execute(db);
+    expect(tables.rows[0].n).toBe('2');
     // A semicolon inside a literal is not a statement boundary: this stays one extended query with rows.
     const one = await sql<{ s: string }>`SELECT 'a;b' AS s`.execute(db);
     expect(one.rows).toEqual([{ s: 'a;b' }]);

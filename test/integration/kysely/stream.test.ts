@@ -54,15 +54,15 @@ describe('.stream()', () => {
     }
     expect(seen).toBe(150);
     expect(pool.stats()).toMatchObject({ borrowed: 0 });
-    expect(await db.selectFrom('item').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 10_001n });
+    expect(await db.selectFrom('item').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual({ n: '10001' }); // count(*) is int8: a string, as on pg
   });
 
   it('rows are produced on demand through a pgjet cursor, not all at once', async () => {
     // Each row calls nextval: the sequence shows how many rows the server has produced when the loop stops.
-    const query = db.selectFrom('item').select(sql<bigint>`nextval('produced')`.as('n'));
+    const query = db.selectFrom('item').select(sql<string>`nextval('produced')`.as('n'));
     for await (const _row of query.stream(500)) break;
-    const produced = (await sql<{ v: bigint }>`SELECT last_value AS v FROM produced`.execute(db)).rows[0].v;
-    expect(produced).toBeLessThan(2_000n);
+    const produced = (await sql<{ v: string }>`SELECT last_value AS v FROM produced`.execute(db)).rows[0].v;
+    expect(Number(produced)).toBeLessThan(2_000);
   });
 
   it('refuses a chunk size that is not a positive integer', async () => {

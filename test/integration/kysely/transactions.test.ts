@@ -1,6 +1,13 @@
 import { AbortedTransactionError, Kysely, sql, type Generated } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReadOnlySqlTransactionError, UniqueViolationError, type Pool } from '../../../src/index.js';
+import {
+  DivisionByZeroError,
+  InFailedSqlTransactionError,
+  ReadOnlySqlTransactionError,
+  SyntaxErrorError,
+  UniqueViolationError,
+  type Pool,
+} from '../../../src/index.js';
 import { PgjetDialect } from '../../../src/integrations/kysely/index.js';
 import { schemaPool } from '../../support/schema-pool.js';
 
@@ -86,7 +93,22 @@ describe('db.transaction()', () => {
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedTransactionError);
-    expect((err as Error).cause).toBeInstanceOf(Error);
+    expect((err as Error).cause).toBeInstanceOf(UniqueViolationError);
+    expect(await owners()).toEqual([]);
+    await expectCleanPool();
+  });
+
+  it('the cause is the error that failed the transaction, not one a savepoint undid or the 25P02 after it', async () => {
+    const trx = await db.startTransaction().execute();
+    await trx.insertInto('account').values({ owner: 'flo', balance: 1 }).execute();
+    const sp = await trx.savepoint('sp').execute();
+    await expect(sp.insertInto('account').values({ owner: 'flo', balance: 2 }).execute()).rejects.toBeInstanceOf(UniqueViolationError);
+    const back = await sp.rollbackToSavepoint('sp').execute();
+    await expect(sql`SELECT 1 / 0`.execute(back)).rejects.toBeInstanceOf(DivisionByZeroError);
+    await expect(sql`SELECT 1`.execute(back)).rejects.toBeInstanceOf(InFailedSqlTransactionError);
+    const err = await back.commit().execute().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedTransactionError);
+    expect((err as Error).cause).toBeInstanceOf(DivisionByZeroError);
     expect(await owners()).toEqual([]);
     await expectCleanPool();
   });
@@ -118,8 +140,8 @@ describe('db.transaction()', () => {
     await expectCleanPool();
   });
 
-  it("refuses 'snapshot', which PostgreSQL does not have", async () => {
-    await expect(db.transaction().setIsolationLevel('snapshot').execute(async () => 1)).rejects.toThrow(/no isolation level "snapshot"/);
+  it("'snapshot' goes to the server as Kysely's PostgresDialect sends it, which refuses it", async () => {
+    await expect(db.transaction().setIsolationLevel('snapshot').execute(async () => 1)).rejects.toBeInstanceOf(SyntaxErrorError);
     await expectCleanPool();
   });
 });
