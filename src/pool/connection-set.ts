@@ -129,6 +129,14 @@ export class ConnectionSet {
     return lease;
   }
 
+  /**
+   * Makes every connection but `except` drop its cached statements and types before its next statement: the
+   * schema changed (DDL committed on `except`, a stale statement seen there, or `pool.reloadSchemaState()`).
+   */
+  markSchemaStale(except?: Connection): void {
+    for (const entry of this.#entries) if (entry.conn !== except) entry.conn.session.markSchemaStale();
+  }
+
   /** Replaces every connection: idle ones now, borrowed ones when released. */
   expire(): void {
     this.#generation++;
@@ -321,6 +329,7 @@ export class ConnectionSet {
       else this.#closeCounted(conn);
       return;
     }
+    conn.session.onSchemaChange = () => this.markSchemaStale(conn);
     const entry = makeEntry(conn, this.#generation, (e) => this.#onClosed(e));
     this.#entries.add(entry);
     if (this.#entries.size >= this.#opts.minSize) this.#settleReady(null);

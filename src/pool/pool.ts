@@ -195,6 +195,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     return this.#set.stats();
   }
 
+  /**
+   * Makes every connection of the pool, borrowed ones included, drop its cached statements and introspected
+   * types before its next statement: call it after the schema was changed by another process (a migration
+   * tool, another service). DDL run through the pool's own connections is noticed without it.
+   */
+  async reloadSchemaState(): Promise<void> {
+    this.#set.markSchemaStale();
+  }
+
   /** Replaces every connection: idle ones now, borrowed ones when they are released (new settings, rotated credentials). */
   expireConnections(): void {
     this.#set.expire();

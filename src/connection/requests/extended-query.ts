@@ -14,6 +14,7 @@ import {
   parseRowDescription,
   writeDescribe,
   writeFlush,
+  writeClose,
   writeParse,
   writeSync,
   type FieldDescription,
@@ -26,7 +27,7 @@ import { firstChunkEnd, streamBinds, writeBinds, type BindSource } from './binds
 import { applyTypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 import type { ExtendedQuerySpec, ExtendedResult } from './extended-spec.js';
-import { isStaleStatementError, tagRowCount } from './outcome.js';
+import { isSchemaChangeTag, isStaleStatementError, tagRowCount } from './outcome.js';
 
 export type { ExtendedQuerySpec, ExtendedResult };
 
@@ -41,6 +42,8 @@ export class ExtendedQuery implements Request {
   #stmt: Statement | null = null;
   #plan: ResultPlan | null = null;
   #fromCache = false;
+  /** An explicit prepared statement prepared before a schema change, being prepared again under its name. */
+  #renewing: Statement | null = null;
   /** Parameter types of the last Parse after a 42P18 (see QueryContext.inferParamTypes); null before. */
   #inferredTypes: number[] | null = null;
   #retried = false;
@@ -78,6 +81,17 @@ export class ExtendedQuery implements Request {
     if (stmt !== undefined && stmt.isClosed) {
       this.#done.reject(new InterfaceError('the prepared statement is closed', { safeToRetry: true }));
       return false;
+    }
+    if (stmt !== undefined && stmt.schemaEpoch !== this.#ctx.schemaEpoch) {
+      // An explicit statement prepared before a schema change may carry stale parameter types (a timestamp
+      // parameter for what is now a timestamptz column would silently lose its offset): prepare it again under
+      // its own name. Close first, as Parse refuses a name in use; closing a name the server no longer has is
+      // not an error.
+      writeClose(wire.writer, 'S', stmt.name);
+      this.#renewing = stmt;
+      this.#name = stmt.name;
+      this.#writePrepare(wire, []);
+      return true;
     }
     if (stmt === undefined && this.#spec.name === undefined && this.#ctx.cache.isCacheable(sql)) stmt = this.#ctx.cache.get(sql);
     if (stmt !== undefined && !this.#spec.prepareOnly) {
@@ -180,6 +194,7 @@ export class ExtendedQuery implements Request {
         this.#tag = parseCommandComplete(buf, start, end);
         this.#rowCount += tagRowCount(this.#tag);
         this.#executions++;
+        if (isSchemaChangeTag(this.#tag)) this.#ctx.onSchemaTag(this.#tag);
         return;
       case BackendCode.EmptyQueryResponse:
         this.#executions++;
@@ -262,9 +277,15 @@ export class ExtendedQuery implements Request {
 
   #finishDescribe(fields: FieldDescription[] | null, reparse: boolean): void {
     const wire = this.#wire();
-    const stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs);
+    let stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs, this.#ctx.schemaEpoch);
     if (reparse && this.#name === '') writeParse(wire.writer, '', this.#spec.sql, this.#paramOids);
-    if (this.#name !== '' && this.#spec.name === undefined) this.#ctx.cache.add(stmt);
+    if (this.#renewing !== null) {
+      // The explicit statement object is the user's handle (PreparedStatement): renew it in place.
+      stmt = Object.assign(this.#renewing, stmt);
+      this.#renewing = null;
+    } else if (this.#name !== '' && this.#spec.name === undefined) {
+      this.#ctx.cache.add(stmt);
+    }
     if (this.#spec.prepareOnly === true) {
       this.#stmt = stmt;
       this.#phase = 'execute';
@@ -289,7 +310,7 @@ export class ExtendedQuery implements Request {
       this.#inferredTypes = types;
       // Types guessed from this call's values must not stick to the SQL for later calls with other values: the
       // statement is prepared unnamed and left out of the cache (an explicit prepare() keeps its name).
-      if (this.#spec.name === undefined) this.#name = '';
+      if (this.#spec.name === undefined && this.#renewing === null) this.#name = '';
       this.#syncThen(() => this.#writePrepare(wire, types));
       return;
     }
@@ -315,6 +336,7 @@ export class ExtendedQuery implements Request {
   }
 
   handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
+    if (status === 'I' && this.#ctx.hasUnsettledSchemaChange) this.#ctx.schemaSettled();
     // Our own Syncs (ending a Describe batch) were written before anything nested, so they answer first.
     if (this.#ignoreSyncs > 0) {
       this.#ignoreSyncs--;
@@ -344,8 +366,10 @@ export class ExtendedQuery implements Request {
       });
       return true;
     }
-    if (err instanceof DatabaseError && this.#fromCache && isStaleStatementError(err)) {
-      this.#ctx.cache.invalidate(this.#spec.sql);
+    if (err instanceof DatabaseError && (this.#fromCache || this.#spec.statement !== undefined) && isStaleStatementError(err)) {
+      // Another session changed the schema: every cached statement and type is suspect, not only this one.
+      // An explicit statement is prepared again by the retry (or its next use), as the epoch moved on.
+      this.#ctx.onStaleStatement();
       if (status === 'I' && !this.#retried && this.#wire().inflightCount === 1) {
         this.#reset();
         this.#wire().requeueFirst(this);
