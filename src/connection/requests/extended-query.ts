@@ -27,7 +27,7 @@ import { firstChunkEnd, streamBinds, writeBinds, type BindSource } from './binds
 import { applyTypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 import type { ExtendedQuerySpec, ExtendedResult } from './extended-spec.js';
-import { isSchemaChangeTag, isStaleStatementError, tagRowCount } from './outcome.js';
+import { isSchemaChangeTag, isStaleStatementError, mayChangeSchema, tagRowCount } from './outcome.js';
 
 export type { ExtendedQuerySpec, ExtendedResult };
 
@@ -44,6 +44,12 @@ export class ExtendedQuery implements Request {
   #fromCache = false;
   /** An explicit prepared statement prepared before a schema change, being prepared again under its name. */
   #renewing: Statement | null = null;
+  /**
+   * The statement may change the schema (see `mayChangeSchema`): the hold taken for its Describe lasts until
+   * its ReadyForQuery. Only decided on a cache miss, as a statement that changed the schema dropped the cache
+   * (itself included) and is never found there.
+   */
+  #holdsUntilReady = false;
   /** Parameter types of the last Parse after a 42P18 (see QueryContext.inferParamTypes); null before. */
   #inferredTypes: number[] | null = null;
   #retried = false;
@@ -104,6 +110,7 @@ export class ExtendedQuery implements Request {
   }
 
   #writePrepare(wire: Wire, paramTypes: number[]): void {
+    this.#holdsUntilReady = mayChangeSchema(this.#spec.sql);
     const w = wire.writer;
     writeParse(w, this.#name, this.#spec.sql, paramTypes);
     writeDescribe(w, 'S', this.#name);
@@ -294,7 +301,7 @@ export class ExtendedQuery implements Request {
     } else {
       this.#writeExecutions(wire, stmt, true);
     }
-    wire.release(this);
+    if (!this.#holdsUntilReady) wire.release(this);
   }
 
   #describeFailed(err: DatabaseError): void {
@@ -318,7 +325,7 @@ export class ExtendedQuery implements Request {
     this.#phase = 'execute';
     writeSync(wire.writer);
     wire.flushSoon();
-    wire.release(this);
+    if (!this.#holdsUntilReady) wire.release(this);
   }
 
   /**
@@ -353,6 +360,11 @@ export class ExtendedQuery implements Request {
         this.#finishDescribe(this.#pendingFields, true);
       }
       return false;
+    }
+    if (this.#holdsUntilReady) {
+      // Answered: the cache has been dropped if the schema changed, so the calls behind may be written now.
+      this.#holdsUntilReady = false;
+      this.#wire().release(this);
     }
     const err = this.#error;
     if (err === null) {

@@ -50,6 +50,20 @@ export function isSchemaChangeTag(tag: string): boolean {
   }
 }
 
+/**
+ * A statement (or any statement of a script) that starts with CREATE, DROP, ALTER, DO, CALL or IMPORT, after
+ * blanks and comments. Calls queued behind such a statement are not written until it has been answered:
+ * written earlier, they would run with the statements cached before the change (its command tag has not
+ * arrived yet to drop them). A false positive (a `; DROP` inside a literal) only costs those calls a
+ * round trip; DDL run by a function called from a SELECT is not seen (README, "Statement cache").
+ */
+const SCHEMA_COMMAND = /(?:^|;)(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:CREATE|DROP|ALTER|DO|CALL|IMPORT)\b/i;
+
+/** True when `sql` may change the schema (see {@link SCHEMA_COMMAND}). */
+export function mayChangeSchema(sql: string): boolean {
+  return SCHEMA_COMMAND.test(sql);
+}
+
 /** Counts rows from a command tag: the last number ('INSERT 0 5' → 5, 'SELECT 3' → 3). */
 export function tagRowCount(tag: string): number {
   // Read the trailing digits in place: this runs once per execution (a thousand times for a 1000-row batch),

@@ -223,3 +223,23 @@ describe('a pool', () => {
     }
   });
 });
+
+describe('calls pipelined behind DDL', () => {
+  it.each(MODES)('are written only once the DDL has been answered, so they see the new schema ($name)', async (mode) => {
+    const conn = conns[mode.statement];
+    const format = mode.format;
+    const t = `pipe_${mode.name.replace('/', '_')}`;
+    const insert = `INSERT INTO ${t} (c) VALUES ($1)`;
+    await conn.execute(`DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} (c timestamp)`);
+    await conn.execute(insert, [WITH_OFFSET], { format });
+    // Not awaited one by one: each INSERT is queued while the DDL before it is still running.
+    await Promise.all([conn.execute(`DROP TABLE ${t}; CREATE TABLE ${t} (c timestamptz)`), conn.execute(insert, [WITH_OFFSET], { format })]);
+    expect(await conn.fetch(`SELECT c FROM ${t}`, [], { format })).toEqual([{ c: UTC_INSTANT }]);
+    await conn.execute(`DROP TABLE ${t}; CREATE TABLE ${t} (c timestamp)`);
+    await conn.execute(insert, [WITH_OFFSET], { format });
+    await conn.execute(`DROP TABLE ${t}`);
+    // Through the extended protocol too.
+    await Promise.all([conn.query(`CREATE TABLE ${t} (c timestamptz)`), conn.execute(insert, [WITH_OFFSET], { format })]);
+    expect(await conn.fetch(`SELECT c FROM ${t}`, [], { format })).toEqual([{ c: UTC_INSTANT }]);
+  });
+});

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSchemaChangeTag, isStaleStatementError, tagRowCount } from '../../../src/connection/requests/outcome.js';
+import { isSchemaChangeTag, isStaleStatementError, mayChangeSchema, tagRowCount } from '../../../src/connection/requests/outcome.js';
 import { databaseErrorFromFields } from '../../../src/errors/index.js';
 
 describe('tagRowCount', () => {
@@ -71,5 +71,32 @@ describe('isStaleStatementError', () => {
     expect(isStaleStatementError(error('0A000', 'cannot copy to view "v"'))).toBe(false);
     expect(isStaleStatementError(error('XX000', 'could not read block 0 in file "base/1/2"'))).toBe(false);
     expect(isStaleStatementError(error('22012', 'division by zero'))).toBe(false);
+  });
+});
+
+describe('mayChangeSchema', () => {
+  it('holds for a statement of a script that starts with a schema command, after blanks and comments', () => {
+    for (const sql of ['CREATE TABLE t (a int)', 'drop table t', '  ALTER TYPE e ADD VALUE \'x\'', 'DO $$ BEGIN END $$', 'call p()', 'IMPORT FOREIGN SCHEMA s FROM SERVER f INTO l',
+      'SELECT 1; DROP TABLE t', '-- set up\nCREATE TABLE t ()', '/* a */ /* b */ CREATE INDEX i ON t (a)', 'BEGIN;\n  -- x\n  CREATE TABLE t ()']) {
+      expect(mayChangeSchema(sql), sql).toBe(true);
+    }
+  });
+
+  it('does not hold for queries whose words only resemble those commands', () => {
+    for (const sql of ['SELECT created_at, dropped, altered FROM t', 'INSERT INTO t VALUES ($1)', 'UPDATE t SET done = true', 'BEGIN', 'COMMIT', 'SELECT 1',
+      'SELECT * FROM docall', 'RESET ALL; UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()', 'DOMAIN', 'SELECT $1::text AS create']) {
+      expect(mayChangeSchema(sql), sql).toBe(false);
+    }
+  });
+
+  it('finds a schema command after any prefix that ends a statement', () => {
+    const keyword = fc.constantFrom('CREATE', 'DROP', 'ALTER', 'DO', 'CALL', 'IMPORT', 'create', 'Drop');
+    const blank = fc.constantFrom(' ', '\n', '\t', '-- note\n', '/* c */');
+    fc.assert(
+      fc.property(fc.string(), fc.array(blank, { maxLength: 3 }), keyword, (prefix, blanks, kw) => {
+        expect(mayChangeSchema(`${prefix};${blanks.join('')}${kw} x`)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
