@@ -93,6 +93,8 @@ export interface Statement {
   isClosed: boolean;
   /** The connection's schema epoch when it was prepared (see QueryContext.schemaEpoch). */
   schemaEpoch: number;
+  /** The SQL may change the schema: calls behind an execution wait for its answer (requests/outcome.ts). */
+  mayChangeSchema: boolean;
   /** Per-parameter flags for encoding values (params.ts), computed on first use. */
   paramTraits?: Uint8Array;
 }
@@ -176,6 +178,7 @@ export function buildStatement(
     preparedAt: Date.now(),
     isClosed: false,
     schemaEpoch,
+    mayChangeSchema: false,
     paramTraits: undefined,
   };
 }

@@ -45,9 +45,9 @@ export class ExtendedQuery implements Request {
   /** An explicit prepared statement prepared before a schema change, being prepared again under its name. */
   #renewing: Statement | null = null;
   /**
-   * The statement may change the schema (see `mayChangeSchema`): the hold taken for its Describe lasts until
-   * its ReadyForQuery. Only decided on a cache miss, as a statement that changed the schema dropped the cache
-   * (itself included) and is never found there.
+   * The statement may change the schema (see `mayChangeSchema`): it holds the wire until its ReadyForQuery
+   * (for a first execution, the hold taken for its Describe lasts that long). Decided when it is prepared and
+   * kept on the statement.
    */
   #holdsUntilReady = false;
   /** Parameter types of the last Parse after a 42P18 (see QueryContext.inferParamTypes); null before. */
@@ -102,7 +102,12 @@ export class ExtendedQuery implements Request {
     if (stmt === undefined && this.#spec.name === undefined && this.#ctx.cache.isCacheable(sql)) stmt = this.#ctx.cache.get(sql);
     if (stmt !== undefined && !this.#spec.prepareOnly) {
       this.#fromCache = this.#spec.statement === undefined;
-      return this.#writeExecutions(wire, stmt, false);
+      const written = this.#writeExecutions(wire, stmt, false);
+      if (written && stmt.mayChangeSchema) {
+        this.#holdsUntilReady = true;
+        wire.hold(this);
+      }
+      return written;
     }
     this.#name = this.#spec.name ?? (this.#ctx.cache.isCacheable(sql) ? this.#ctx.cache.nextName() : '');
     this.#writePrepare(wire, []);
@@ -285,6 +290,7 @@ export class ExtendedQuery implements Request {
   #finishDescribe(fields: FieldDescription[] | null, reparse: boolean): void {
     const wire = this.#wire();
     let stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs, this.#ctx.schemaEpoch);
+    stmt.mayChangeSchema = this.#holdsUntilReady;
     if (reparse && this.#name === '') writeParse(wire.writer, '', this.#spec.sql, this.#paramOids);
     if (this.#renewing !== null) {
       // The explicit statement object is the user's handle (PreparedStatement): renew it in place.

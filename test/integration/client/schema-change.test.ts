@@ -241,5 +241,15 @@ describe('calls pipelined behind DDL', () => {
     // Through the extended protocol too.
     await Promise.all([conn.query(`CREATE TABLE ${t} (c timestamptz)`), conn.execute(insert, [WITH_OFFSET], { format })]);
     expect(await conn.fetch(`SELECT c FROM ${t}`, [], { format })).toEqual([{ c: UTC_INSTANT }]);
+    // A DDL statement that failed stays cached (no tag dropped the cache): run from there, it still holds. The
+    // other DDL goes through another session, so that nothing drops it from this connection's cache.
+    const create = `CREATE TABLE ${t} (c timestamptz)`;
+    await other.execute(`DROP TABLE ${t}; CREATE TABLE ${t} (c timestamp)`);
+    await conn.reloadSchemaState();
+    await expect(conn.query(create)).rejects.toThrow(/already exists/);
+    await conn.execute(insert, [WITH_OFFSET], { format });
+    await other.execute(`DROP TABLE ${t}`);
+    await Promise.all([conn.query(create), conn.execute(insert, [WITH_OFFSET], { format })]);
+    expect(await conn.fetch(`SELECT c FROM ${t}`, [], { format })).toEqual([{ c: UTC_INSTANT }]);
   });
 });
