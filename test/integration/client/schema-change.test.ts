@@ -205,6 +205,25 @@ describe('a pool', () => {
     }
   });
 
+  it('spreads a stale statement one connection ran into (the schema changed elsewhere)', async () => {
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    try {
+      await other.execute(`DROP TABLE IF EXISTS p_en, p_ts2; DROP TYPE IF EXISTS p_mood; CREATE TYPE p_mood AS ENUM ('a'); CREATE TABLE p_en (m p_mood); CREATE TABLE p_ts2 (c timestamp)`);
+      await a.execute('INSERT INTO p_en VALUES ($1)', ['a']);
+      await b.execute('INSERT INTO p_ts2 (c) VALUES ($1)', [WITH_OFFSET]);
+      await other.execute(`DROP TABLE p_en, p_ts2; DROP TYPE p_mood; CREATE TYPE p_mood AS ENUM ('b', 'a'); CREATE TABLE p_en (m p_mood); CREATE TABLE p_ts2 (c timestamptz)`);
+      // a's cached INSERT names the old enum's OID: "cache lookup failed", re-prepared, and the pool is told.
+      await a.execute('INSERT INTO p_en VALUES ($1)', ['b']);
+      // b could not have noticed its own stale statement (the server accepts it): it learnt from a.
+      await b.execute('INSERT INTO p_ts2 (c) VALUES ($1)', [WITH_OFFSET]);
+      expect(await b.fetchVal('SELECT c FROM p_ts2')).toEqual(UTC_INSTANT);
+    } finally {
+      await a.release();
+      await b.release();
+    }
+  });
+
   it('reloadSchemaState() reaches every connection of the pool', async () => {
     const a = await pool.acquire();
     const b = await pool.acquire();
