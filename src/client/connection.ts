@@ -3,7 +3,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { openSession, resolveConfig, type ConnectOptions, type Session, type WireEvents } from '../connection/index.js';
-import { InterfaceError, noticeFromFields, type NoticeMessage } from '../errors/index.js';
+import { InterfaceError, noticeFromFields, withCallerStack, type NoticeMessage } from '../errors/index.js';
 import * as ops from './query.js';
 import type { QueryText } from './query.js';
 import { PreparedStatement, prepare } from './prepared.js';
@@ -248,22 +248,26 @@ function eventsFor(get: () => Connection | undefined): WireEvents {
  * @example const conn = await connect('postgres://user:pw@127.0.0.1:5432/db');
  */
 export async function connect(dsnOrOptions?: string | ConnectOptions, options?: ConnectOptions): Promise<Connection> {
-  if (dsnOrOptions !== undefined && typeof dsnOrOptions !== 'string' && typeof dsnOrOptions !== 'object') {
-    throw new InterfaceError('connect() takes a DSN string and/or an options object');
-  }
-  const config = await resolveConfig(dsnOrOptions, options);
-  // Events may arrive before the facade exists (a notice during startup): they read it through this holder.
-  const holder: { conn?: Connection } = {};
-  const session = await traceConnect(config, () => openSession(config, eventsFor(() => holder.conn)));
-  holder.conn = new Connection(session);
-  session.observer = queryObserver(holder.conn);
-  if (Object.keys(config.types).length > 0) {
-    try {
-      await applyTypesOption(session, config.types as Record<string, TypeCodecDefinition>);
-    } catch (err) {
-      session.wire.destroy();
-      throw err;
+  try {
+    if (dsnOrOptions !== undefined && typeof dsnOrOptions !== 'string' && typeof dsnOrOptions !== 'object') {
+      throw new InterfaceError('connect() takes a DSN string and/or an options object');
     }
+    const config = await resolveConfig(dsnOrOptions, options);
+    // Events may arrive before the facade exists (a notice during startup): they read it through this holder.
+    const holder: { conn?: Connection } = {};
+    const session = await traceConnect(config, () => openSession(config, eventsFor(() => holder.conn)));
+    holder.conn = new Connection(session);
+    session.observer = queryObserver(holder.conn);
+    if (Object.keys(config.types).length > 0) {
+      try {
+        await applyTypesOption(session, config.types as Record<string, TypeCodecDefinition>);
+      } catch (err) {
+        session.wire.destroy();
+        throw err;
+      }
+    }
+    return holder.conn;
+  } catch (err) {
+    throw withCallerStack(err);
   }
-  return holder.conn;
 }

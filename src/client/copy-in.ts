@@ -16,7 +16,7 @@ import {
   type CopyInFeed,
   type Session,
 } from '../connection/index.js';
-import { DataError, InterfaceError } from '../errors/index.js';
+import { DataError, InterfaceError, withCallerStack } from '../errors/index.js';
 import { ByteWriter } from '../internal/index.js';
 import { runLimited } from './run.js';
 import {
@@ -92,17 +92,21 @@ async function columnCodecs(session: Session, target: string, names: readonly st
  * and the COPY is aborted: none of its rows are kept.
  */
 export async function copyRecordsToTable(session: Session, table: string, opts: CopyRecordsOptions): Promise<string> {
-  if (typeof opts !== 'object' || opts === null) throw new InterfaceError('copyRecordsToTable() needs an options object with records');
-  const records = opts.records;
-  const isIterable = records !== null && typeof records === 'object'
-    && (Symbol.iterator in records || Symbol.asyncIterator in records);
-  if (!isIterable) throw new InterfaceError('records must be an array, an iterable or an async iterable');
-  // An object-mode Readable of records may fail during the round trips before the COPY starts.
-  const unguard = guardEarlyErrors(records);
   try {
-    return await copyRecords(session, table, opts);
-  } finally {
-    unguard();
+    if (typeof opts !== 'object' || opts === null) throw new InterfaceError('copyRecordsToTable() needs an options object with records');
+    const records = opts.records;
+    const isIterable = records !== null && typeof records === 'object'
+      && (Symbol.iterator in records || Symbol.asyncIterator in records);
+    if (!isIterable) throw new InterfaceError('records must be an array, an iterable or an async iterable');
+    // An object-mode Readable of records may fail during the round trips before the COPY starts.
+    const unguard = guardEarlyErrors(records);
+    try {
+      return await copyRecords(session, table, opts);
+    } finally {
+      unguard();
+    }
+  } catch (err) {
+    throw withCallerStack(err);
   }
 }
 
@@ -182,17 +186,21 @@ function isCopySource(source: unknown): source is CopySource {
  * the COPY (nothing kept) and the call rejects with the source's error.
  */
 export async function copyToTable(session: Session, table: string, opts: CopyToTableOptions): Promise<string> {
-  if (typeof opts !== 'object' || opts === null || !isCopySource(opts.source)) {
-    throw new InterfaceError('copyToTable() needs a source: a Readable, an async iterable of chunks, or a file path');
-  }
-  const target = qualifiedTable(table, opts.schemaName);
-  const sql = `COPY ${target}${columnList(opts.columns)} FROM STDIN${copyOptionsClause(opts)}${whereClause(opts.where)}`;
-  const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
-  const unguard = guardEarlyErrors(opts.source);
   try {
-    return await runCopyIn(session, sql, streamFeed(opts.source), limits);
-  } finally {
-    unguard();
+    if (typeof opts !== 'object' || opts === null || !isCopySource(opts.source)) {
+      throw new InterfaceError('copyToTable() needs a source: a Readable, an async iterable of chunks, or a file path');
+    }
+    const target = qualifiedTable(table, opts.schemaName);
+    const sql = `COPY ${target}${columnList(opts.columns)} FROM STDIN${copyOptionsClause(opts)}${whereClause(opts.where)}`;
+    const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
+    const unguard = guardEarlyErrors(opts.source);
+    try {
+      return await runCopyIn(session, sql, streamFeed(opts.source), limits);
+    } finally {
+      unguard();
+    }
+  } catch (err) {
+    throw withCallerStack(err);
   }
 }
 

@@ -5,7 +5,7 @@
  * connection is usable again once the server has answered.
  */
 import { CopyOut, type CopyOutSink, type Session } from '../connection/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { inlineArguments } from './copy-args.js';
 import {
   columnList,
@@ -60,9 +60,13 @@ function queryCopySql(query: string, opts: CopyFormatOptions): string {
 
 /** COPY `table` TO STDOUT into `opts.output`; resolves with the tag ('COPY 42') once the output is ended. */
 export async function copyFromTable(session: Session, table: string, opts: CopyFromTableOptions): Promise<string> {
-  checkOptions(opts, 'copyFromTable');
-  const sql = `COPY ${qualifiedTable(table, opts.schemaName)}${columnList(opts.columns)} TO STDOUT${copyOptionsClause(opts)}`;
-  return copyInto(session, sql, opts, { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
+  try {
+    checkOptions(opts, 'copyFromTable');
+    const sql = `COPY ${qualifiedTable(table, opts.schemaName)}${columnList(opts.columns)} TO STDOUT${copyOptionsClause(opts)}`;
+    return await copyInto(session, sql, opts, { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /**
@@ -70,11 +74,15 @@ export async function copyFromTable(session: Session, table: string, opts: CopyF
  * no bind parameters). Resolves with the tag once the output is ended.
  */
 export async function copyFromQuery(session: Session, q: QueryText, args: readonly unknown[] | undefined, opts: CopyFromQueryOptions): Promise<string> {
-  checkOptions(opts, 'copyFromQuery');
-  const [query, values] = normalize(q, args);
-  const deadline = new Deadline({ timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
-  const sql = queryCopySql(await inlineArguments(session, query, values, deadline), opts);
-  return copyInto(session, sql, opts, deadline.next(), queryCopySql(query, opts));
+  try {
+    checkOptions(opts, 'copyFromQuery');
+    const [query, values] = normalize(q, args);
+    const deadline = new Deadline({ timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
+    const sql = queryCopySql(await inlineArguments(session, query, values, deadline), opts);
+    return await copyInto(session, sql, opts, deadline.next(), queryCopySql(query, opts));
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /** Thrown into the COPY when the consumer of `copyOut` leaves early; never seen by the caller. */
@@ -157,25 +165,29 @@ export async function* copyOut(
   args: readonly unknown[] | undefined,
   opts: CopyFormatOptions = {},
 ): AsyncGenerator<Buffer, void, undefined> {
-  const [query, values] = normalize(q, args);
-  const deadline = new Deadline({ timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
-  const sql = queryCopySql(await inlineArguments(session, query, values, deadline), opts);
-  const queue = new ChunkQueue();
-  const run = runCopyOut(session, sql, queue.sink, deadline.next(), queryCopySql(query, opts));
-  run.then(() => queue.end(), (err: unknown) => queue.end(err));
-  let isComplete = false;
   try {
-    for (;;) {
-      const chunk = await queue.next();
-      if (chunk === null) break;
-      yield chunk;
+    const [query, values] = normalize(q, args);
+    const deadline = new Deadline({ timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal });
+    const sql = queryCopySql(await inlineArguments(session, query, values, deadline), opts);
+    const queue = new ChunkQueue();
+    const run = runCopyOut(session, sql, queue.sink, deadline.next(), queryCopySql(query, opts));
+    run.then(() => queue.end(), (err: unknown) => queue.end(err));
+    let isComplete = false;
+    try {
+      for (;;) {
+        const chunk = await queue.next();
+        if (chunk === null) break;
+        yield chunk;
+      }
+      isComplete = true;
+    } finally {
+      if (!isComplete) {
+        queue.leave();
+        // Wait for the cancelled COPY's ReadyForQuery: the connection is then free for the next call.
+        await run.catch(() => undefined);
+      }
     }
-    isComplete = true;
-  } finally {
-    if (!isComplete) {
-      queue.leave();
-      // Wait for the cancelled COPY's ReadyForQuery: the connection is then free for the next call.
-      await run.catch(() => undefined);
-    }
+  } catch (err) {
+    throw withCallerStack(err);
   }
 }

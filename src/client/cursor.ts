@@ -5,7 +5,7 @@
  * named portal inside a transaction: `fetch(n)`, `fetchRow()`, `forward(n)`, `close()`, each an ordinary call.
  */
 import { ClosePortal, PortalFetch, PortalStream, type ResultPlan, type Session } from '../connection/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { normalize, type QueryText } from './query.js';
 import { quoteIdentifier } from './sql.js';
 import { interruption, limitRequest } from './stream-limits.js';
@@ -42,28 +42,32 @@ export async function* cursor<R = Row>(
   args: readonly unknown[] | undefined,
   opts: CursorOptions = {},
 ): AsyncGenerator<R, void, undefined> {
-  const [sql, values] = normalize(q, args);
-  const prefetch = checkCount(opts.prefetch ?? 100, 'prefetch');
-  const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
-  if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
-  const req = new PortalStream(session, {
-    sql, args: values, portal: '', mode: 'stream', prefetch, rowMode: opts.rowMode ?? 'object', types: opts.types,
-  });
-  session.wire.enqueue(req);
-  let isDone = false;
   try {
-    for (;;) {
-      // An abort noticed between batches stops here: nothing runs on the server to cancel.
-      checkStillRunning(limits.signal, limits);
-      const batch = await limitRequest(session, limits, req, req.nextBatch(), (cancel) => req.interrupt(cancel));
-      if (batch === null) {
-        isDone = true;
-        return;
+    const [sql, values] = normalize(q, args);
+    const prefetch = checkCount(opts.prefetch ?? 100, 'prefetch');
+    const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
+    if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
+    const req = new PortalStream(session, {
+      sql, args: values, portal: '', mode: 'stream', prefetch, rowMode: opts.rowMode ?? 'object', types: opts.types,
+    });
+    session.wire.enqueue(req);
+    let isDone = false;
+    try {
+      for (;;) {
+        // An abort noticed between batches stops here: nothing runs on the server to cancel.
+        checkStillRunning(limits.signal, limits);
+        const batch = await limitRequest(session, limits, req, req.nextBatch(), (cancel) => req.interrupt(cancel));
+        if (batch === null) {
+          isDone = true;
+          return;
+        }
+        for (const row of batch) yield row as R;
       }
-      for (const row of batch) yield row as R;
+    } finally {
+      if (!isDone) await req.close();
     }
-  } finally {
-    if (!isDone) await req.close();
+  } catch (err) {
+    throw withCallerStack(err);
   }
 }
 
@@ -113,15 +117,19 @@ export class Cursor<R = Row> {
 
   /** The next `n` rows (fewer at the end, none once exhausted). */
   async fetch(n: number, opts: CursorCallOptions = {}): Promise<R[]> {
-    this.#check();
-    const count = checkCount(n, 'fetch(n)');
-    const limits = this.#limits(opts);
-    if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
-    const session = this.#session;
-    const req = new PortalFetch(session, this.#portal, count, this.#plan, this.#rowMode);
-    session.wire.enqueue(req);
-    const res = await limitRequest(session, limits, req, req.promise);
-    return res.rows as R[];
+    try {
+      this.#check();
+      const count = checkCount(n, 'fetch(n)');
+      const limits = this.#limits(opts);
+      if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
+      const session = this.#session;
+      const req = new PortalFetch(session, this.#portal, count, this.#plan, this.#rowMode);
+      session.wire.enqueue(req);
+      const res = await limitRequest(session, limits, req, req.promise);
+      return res.rows as R[];
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** The next row, or null once exhausted. */
@@ -132,23 +140,31 @@ export class Cursor<R = Row> {
 
   /** Skips `n` rows (SQL MOVE FORWARD); resolves with the number actually skipped. */
   async forward(n: number, opts: CursorCallOptions = {}): Promise<number> {
-    this.#check();
-    const count = checkCount(n, 'forward(n)');
-    const session = this.#session;
-    const req = session.simple(`MOVE FORWARD ${count} FROM ${quoteIdentifier(this.#portal)}`);
-    const limits = this.#limits(opts);
-    const res = await limitRequest(session, limits, req, req.promise);
-    const moved = Number(res.tag.slice(res.tag.lastIndexOf(' ') + 1));
-    return Number.isInteger(moved) ? moved : 0;
+    try {
+      this.#check();
+      const count = checkCount(n, 'forward(n)');
+      const session = this.#session;
+      const req = session.simple(`MOVE FORWARD ${count} FROM ${quoteIdentifier(this.#portal)}`);
+      const limits = this.#limits(opts);
+      const res = await limitRequest(session, limits, req, req.promise);
+      const moved = Number(res.tag.slice(res.tag.lastIndexOf(' ') + 1));
+      return Number.isInteger(moved) ? moved : 0;
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** Closes the portal; later calls throw `InterfaceError`. Closing twice does nothing. */
   async close(): Promise<void> {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    const req = new ClosePortal(this.#session, this.#portal);
-    this.#session.wire.enqueue(req);
-    await req.promise;
+    try {
+      if (this.#isClosed) return;
+      this.#isClosed = true;
+      const req = new ClosePortal(this.#session, this.#portal);
+      this.#session.wire.enqueue(req);
+      await req.promise;
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** `await using cur = await conn.openCursor(…)` closes it at the end of the block. */
@@ -160,19 +176,23 @@ export class Cursor<R = Row> {
 
 /** Binds `q` to a new named portal; needs an open transaction (a portal dies with it). */
 export async function openCursor<R = Row>(session: Session, q: QueryText, args: readonly unknown[] | undefined, opts: QueryOptions = {}): Promise<Cursor<R>> {
-  const [sql, values] = normalize(q, args);
-  if (session.wire.txStatus === 'I') {
-    throw new InterfaceError('openCursor() needs a transaction (a cursor lives until the transaction ends); use conn.transaction(), or cursor() to iterate without one');
+  try {
+    const [sql, values] = normalize(q, args);
+    if (session.wire.txStatus === 'I') {
+      throw new InterfaceError('openCursor() needs a transaction (a cursor lives until the transaction ends); use conn.transaction(), or cursor() to iterate without one');
+    }
+    const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
+    if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
+    const portal = `pgjet_cursor_${(++portalCounter).toString(36)}`;
+    const rowMode = opts.rowMode ?? 'object';
+    const req = new PortalStream(session, { sql, args: values, portal, mode: 'open', prefetch: 0, rowMode, types: opts.types });
+    session.wire.enqueue(req);
+    const bound = req.finished.then((err) => {
+      if (err !== null) throw err;
+    });
+    await limitRequest(session, limits, req, bound, (cancel) => req.interrupt(cancel));
+    return new Cursor<R>(session, portal, req.plan, rowMode);
+  } catch (err) {
+    throw withCallerStack(err);
   }
-  const limits = { timeout: opts.timeout ?? session.config.commandTimeout, signal: opts.signal };
-  if (limits.signal?.aborted === true) throw interruption('abort', limits, false, limits.signal.reason);
-  const portal = `pgjet_cursor_${(++portalCounter).toString(36)}`;
-  const rowMode = opts.rowMode ?? 'object';
-  const req = new PortalStream(session, { sql, args: values, portal, mode: 'open', prefetch: 0, rowMode, types: opts.types });
-  session.wire.enqueue(req);
-  const bound = req.finished.then((err) => {
-    if (err !== null) throw err;
-  });
-  await limitRequest(session, limits, req, bound, (cancel) => req.interrupt(cancel));
-  return new Cursor<R>(session, portal, req.plan, rowMode);
 }

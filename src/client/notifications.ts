@@ -6,7 +6,7 @@
  * connection's `'error'` event when someone listens, else as a process warning, and the others still run.
  */
 import type { Session } from '../connection/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import type { Connection } from './connection.js';
 import { execute } from './query.js';
 import { quoteIdentifier } from './sql.js';
@@ -46,50 +46,54 @@ function checkChannel(channel: unknown): string {
  * it (idempotent; UNLISTEN follows when no callback is left on the channel).
  */
 export async function listen(conn: Connection, channel: string, callback: NotificationCallback): Promise<() => Promise<void>> {
-  const name = checkChannel(channel);
-  if (typeof callback !== 'function') throw new InterfaceError('listen() needs a callback function');
-  const session = conn.session;
-  if (session.config.pgbouncer) {
-    throw new InterfaceError(
-      'LISTEN does not work behind a transaction-mode pooler (pgbouncer: true): notifications go to whichever server connection ran LISTEN; connect directly to PostgreSQL for listening',
-    );
-  }
-  let channels = registries.get(session);
-  if (channels === undefined) {
-    channels = new Map();
-    registries.set(session, channels);
-  }
-  const registry = channels;
-  let entry = registry.get(name);
-  if (entry === undefined) {
-    const listening = execute(session, `LISTEN ${quoteIdentifier(name)}`).then(() => undefined);
-    const created: ChannelEntry = { registrations: new Set(), listening };
-    listening.catch(() => {
-      if (registry.get(name) === created) registry.delete(name);
-    });
-    registry.set(name, created);
-    entry = created;
-  }
-  const registration: Registration = { callback };
-  entry.registrations.add(registration);
-  const current = entry;
   try {
-    await current.listening;
+    const name = checkChannel(channel);
+    if (typeof callback !== 'function') throw new InterfaceError('listen() needs a callback function');
+    const session = conn.session;
+    if (session.config.pgbouncer) {
+      throw new InterfaceError(
+        'LISTEN does not work behind a transaction-mode pooler (pgbouncer: true): notifications go to whichever server connection ran LISTEN; connect directly to PostgreSQL for listening',
+      );
+    }
+    let channels = registries.get(session);
+    if (channels === undefined) {
+      channels = new Map();
+      registries.set(session, channels);
+    }
+    const registry = channels;
+    let entry = registry.get(name);
+    if (entry === undefined) {
+      const listening = execute(session, `LISTEN ${quoteIdentifier(name)}`).then(() => undefined);
+      const created: ChannelEntry = { registrations: new Set(), listening };
+      listening.catch(() => {
+        if (registry.get(name) === created) registry.delete(name);
+      });
+      registry.set(name, created);
+      entry = created;
+    }
+    const registration: Registration = { callback };
+    entry.registrations.add(registration);
+    const current = entry;
+    try {
+      await current.listening;
+    } catch (err) {
+      current.registrations.delete(registration);
+      throw err;
+    }
+    let isActive = true;
+    return async (): Promise<void> => {
+      if (!isActive) return;
+      isActive = false;
+      current.registrations.delete(registration);
+      // Nothing to do on the server if the channel has other callbacks, or if its registry was cleared
+      // (clearListeners: the pool already ran UNLISTEN *, and a later LISTEN may belong to someone else).
+      if (current.registrations.size > 0 || registry.get(name) !== current || registries.get(session) !== registry) return;
+      registry.delete(name);
+      if (!session.wire.isClosed) await execute(session, `UNLISTEN ${quoteIdentifier(name)}`);
+    };
   } catch (err) {
-    current.registrations.delete(registration);
-    throw err;
+    throw withCallerStack(err);
   }
-  let isActive = true;
-  return async (): Promise<void> => {
-    if (!isActive) return;
-    isActive = false;
-    current.registrations.delete(registration);
-    // Nothing to do on the server if the channel has other callbacks, or if its registry was cleared
-    // (clearListeners: the pool already ran UNLISTEN *, and a later LISTEN may belong to someone else).
-    if (current.registrations.size > 0 || registry.get(name) !== current || registries.get(session) !== registry) return;
-    registry.delete(name);
-    if (!session.wire.isClosed) await execute(session, `UNLISTEN ${quoteIdentifier(name)}`);
-  };
 }
 
 /** Hands one notification to its channel's callbacks (called by the connection for every NotificationResponse). */
@@ -125,7 +129,11 @@ export function clearListeners(conn: Connection): void {
 
 /** NOTIFY through `pg_notify`, so the channel and payload travel as parameters, never as SQL text. */
 export async function notify(session: Session, channel: string, payload = ''): Promise<void> {
-  const name = checkChannel(channel);
-  if (typeof payload !== 'string') throw new InterfaceError('the notification payload must be a string');
-  await execute(session, 'SELECT pg_notify($1, $2)', [name, payload]);
+  try {
+    const name = checkChannel(channel);
+    if (typeof payload !== 'string') throw new InterfaceError('the notification payload must be a string');
+    await execute(session, 'SELECT pg_notify($1, $2)', [name, payload]);
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }

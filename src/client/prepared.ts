@@ -3,7 +3,7 @@
  * kept until `close()`.
  */
 import type { ColumnInfo, Session, Statement } from '../connection/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { deferred } from '../internal/index.js';
 import type { Request, Wire } from '../connection/index.js';
 import { BackendCode, writeClose, writeSync } from '../protocol/index.js';
@@ -51,45 +51,69 @@ export class PreparedStatement {
 
   /** All rows. */
   async fetch<R = Row>(args: readonly unknown[] = [], opts: QueryOptions = {}): Promise<R[]> {
-    return (await this.#run([args], opts, true)).rows as R[];
+    try {
+      return (await this.#run([args], opts, true)).rows as R[];
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** The first row or null. */
   async fetchRow<R = Row>(args: readonly unknown[] = [], opts: QueryOptions = {}): Promise<R | null> {
-    const rows = (await this.#run([args], opts, true)).rows;
-    return rows.length === 0 ? null : (rows[0] as R);
+    try {
+      const rows = (await this.#run([args], opts, true)).rows;
+      return rows.length === 0 ? null : (rows[0] as R);
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** One value of the first row. */
   async fetchVal<T = unknown>(args: readonly unknown[] = [], opts: FetchValOptions = {}): Promise<T | null> {
-    const res = await this.#run([args], { ...opts, rowMode: 'array' }, true);
-    const col = opts.column ?? 0;
-    const index = typeof col === 'number' ? col : res.columns.findIndex((c) => c.name === col);
-    if (index < 0) throw new InterfaceError(`fetchVal: the result has no column named "${String(col)}"`);
-    const row = res.rows[0] as unknown[] | undefined;
-    return row === undefined ? null : ((row[index] ?? null) as T);
+    try {
+      const res = await this.#run([args], { ...opts, rowMode: 'array' }, true);
+      const col = opts.column ?? 0;
+      const index = typeof col === 'number' ? col : res.columns.findIndex((c) => c.name === col);
+      if (index < 0) throw new InterfaceError(`fetchVal: the result has no column named "${String(col)}"`);
+      const row = res.rows[0] as unknown[] | undefined;
+      return row === undefined ? null : ((row[index] ?? null) as T);
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** Executes once per argument list in one pipeline, atomically. */
   async executeMany(argsList: readonly (readonly unknown[])[], opts: QueryOptions = {}): Promise<void> {
-    if (argsList.length > 0) await this.#run(argsList, opts, false);
+    try {
+      if (argsList.length > 0) await this.#run(argsList, opts, false);
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** The plan PostgreSQL chooses, as EXPLAIN's text lines (runs EXPLAIN on the same SQL). */
   async explain(args: readonly unknown[] = []): Promise<string[]> {
-    const res = await this.#session.extended({
-      sql: `EXPLAIN ${this.#stmt.sql}`, argsList: [args], rowMode: 'array', collectRows: true,
-    }).promise;
-    return res.rows.map((r) => String((r as unknown[])[0]));
+    try {
+      const res = await this.#session.extended({
+        sql: `EXPLAIN ${this.#stmt.sql}`, argsList: [args], rowMode: 'array', collectRows: true,
+      }).promise;
+      return res.rows.map((r) => String((r as unknown[])[0]));
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /** Deallocates the statement on the server; later use throws InterfaceError. */
   async close(): Promise<void> {
-    if (this.#stmt.isClosed) return;
-    this.#stmt.isClosed = true;
-    const req = new CloseStatement(this.#stmt.name);
-    this.#session.wire.enqueue(req);
-    await req.done.promise;
+    try {
+      if (this.#stmt.isClosed) return;
+      this.#stmt.isClosed = true;
+      const req = new CloseStatement(this.#stmt.name);
+      this.#session.wire.enqueue(req);
+      await req.done.promise;
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 }
 
@@ -120,19 +144,23 @@ class CloseStatement implements Request {
 
 /** Prepares `sql` under a fresh name and describes it. */
 export async function prepare(session: Session, sql: string): Promise<PreparedStatement> {
-  if (typeof sql !== 'string') throw new InterfaceError('prepare() takes SQL text');
-  if (session.config.pgbouncer) {
-    // A named statement outlives the transaction on a server connection that a transaction-mode pooler then
-    // lends to other clients (name clashes for them, "does not exist" for us on the next transaction).
-    throw new InterfaceError(
-      'prepare() is refused with pgbouncer: true: a named server-side statement cannot survive transaction pooling; ' +
-        'call fetch/execute directly (pgjet sends them as unnamed statements), or connect to PostgreSQL itself',
-      { safeToRetry: true },
-    );
+  try {
+    if (typeof sql !== 'string') throw new InterfaceError('prepare() takes SQL text');
+    if (session.config.pgbouncer) {
+      // A named statement outlives the transaction on a server connection that a transaction-mode pooler then
+      // lends to other clients (name clashes for them, "does not exist" for us on the next transaction).
+      throw new InterfaceError(
+        'prepare() is refused with pgbouncer: true: a named server-side statement cannot survive transaction pooling; ' +
+          'call fetch/execute directly (pgjet sends them as unnamed statements), or connect to PostgreSQL itself',
+        { safeToRetry: true },
+      );
+    }
+    const req = session.extended({
+      sql, argsList: [], rowMode: 'object', collectRows: false, prepareOnly: true, name: `pgjet_p${(++counter).toString(36)}`,
+    });
+    const res = await req.promise;
+    return new PreparedStatement(session, res.statement);
+  } catch (err) {
+    throw withCallerStack(err);
   }
-  const req = session.extended({
-    sql, argsList: [], rowMode: 'object', collectRows: false, prepareOnly: true, name: `pgjet_p${(++counter).toString(36)}`,
-  });
-  const res = await req.promise;
-  return new PreparedStatement(session, res.statement);
 }

@@ -3,7 +3,7 @@
  * fetchMany, each one request on the session's wire.
  */
 import type { ExtendedResult, Session } from '../connection/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { runLimited } from './run.js';
 import { isSqlFragment, type SqlFragment } from './sql.js';
 import { observed } from './tracing.js';
@@ -99,46 +99,62 @@ function runExtendedNow(session: Session, sql: string, args: readonly unknown[],
 
 /** All rows. */
 export async function fetch<R = Row>(session: Session, q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
-  const [sql, values] = normalize(q, args);
-  const res = await runExtended(session, sql, values, opts);
-  noteCommandTag(session, res.tag);
-  return res.rows as R[];
+  try {
+    const [sql, values] = normalize(q, args);
+    const res = await runExtended(session, sql, values, opts);
+    noteCommandTag(session, res.tag);
+    return res.rows as R[];
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /** The first row or null. */
 export async function fetchRow<R = Row>(session: Session, q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
-  const [sql, values] = normalize(q, args);
-  const res = await runExtended(session, sql, values, opts);
-  noteCommandTag(session, res.tag);
-  const rows = res.rows;
-  return rows.length === 0 ? null : (rows[0] as R);
+  try {
+    const [sql, values] = normalize(q, args);
+    const res = await runExtended(session, sql, values, opts);
+    noteCommandTag(session, res.tag);
+    const rows = res.rows;
+    return rows.length === 0 ? null : (rows[0] as R);
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /** One value of the first row (column 0 unless `opts.column` says otherwise), or null. */
 export async function fetchVal<T = unknown>(session: Session, q: QueryText, args?: readonly unknown[], opts: FetchValOptions = {}): Promise<T | null> {
-  const [sql, values] = normalize(q, args);
-  const res = await runExtended(session, sql, values, { ...opts, rowMode: 'array' });
-  noteCommandTag(session, res.tag);
-  const column = opts.column ?? 0;
-  let index: number;
-  if (typeof column === 'number') index = column;
-  else {
-    index = res.columns.findIndex((c) => c.name === column);
-    if (index < 0) throw new InterfaceError(`fetchVal: the result has no column named "${column}"`);
+  try {
+    const [sql, values] = normalize(q, args);
+    const res = await runExtended(session, sql, values, { ...opts, rowMode: 'array' });
+    noteCommandTag(session, res.tag);
+    const column = opts.column ?? 0;
+    let index: number;
+    if (typeof column === 'number') index = column;
+    else {
+      index = res.columns.findIndex((c) => c.name === column);
+      if (index < 0) throw new InterfaceError(`fetchVal: the result has no column named "${column}"`);
+    }
+    if (index < 0 || (res.columns.length > 0 && index >= res.columns.length)) {
+      throw new InterfaceError(`fetchVal: column index ${index} is out of range (the result has ${res.columns.length} columns)`);
+    }
+    const row = res.rows[0] as unknown[] | undefined;
+    return row === undefined ? null : ((row[index] ?? null) as T);
+  } catch (err) {
+    throw withCallerStack(err);
   }
-  if (index < 0 || (res.columns.length > 0 && index >= res.columns.length)) {
-    throw new InterfaceError(`fetchVal: column index ${index} is out of range (the result has ${res.columns.length} columns)`);
-  }
-  const row = res.rows[0] as unknown[] | undefined;
-  return row === undefined ? null : ((row[index] ?? null) as T);
 }
 
 /** Rows with column metadata and the command. */
 export async function query<R = Row>(session: Session, q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
-  const [sql, values] = normalize(q, args);
-  const res = await runExtended(session, sql, values, opts);
-  noteCommandTag(session, res.tag);
-  return { rows: res.rows as R[], columns: res.columns, command: commandOf(res.tag), rowCount: res.rowCount };
+  try {
+    const [sql, values] = normalize(q, args);
+    const res = await runExtended(session, sql, values, opts);
+    noteCommandTag(session, res.tag);
+    return { rows: res.rows as R[], columns: res.columns, command: commandOf(res.tag), rowCount: res.rowCount };
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /** The tag's verb ('INSERT 0 1' → 'INSERT'). */
@@ -149,20 +165,24 @@ export function commandOf(tag: string): string {
 
 /** Runs a command; without arguments through the simple protocol (several statements allowed). Resolves with the tag. */
 export async function execute(session: Session, q: QueryText, args?: readonly unknown[], opts: QueryOptions = NO_OPTIONS): Promise<string> {
-  const [sql, values] = normalize(q, args);
-  if (values.length === 0 && typeof q === 'string') {
-    if (!session.isDirty && SEVERAL_STATEMENTS.test(sql)) session.isDirty = true;
-    const l = limits(session, opts);
-    const res = await observed(session, sql, () => runLimited(session, l, () => {
-      const req = session.simple(sql);
-      return { request: req, promise: req.promise };
-    }), byRowCount);
-    noteCommandTag(session, res.tag);
-    return res.tag;
+  try {
+    const [sql, values] = normalize(q, args);
+    if (values.length === 0 && typeof q === 'string') {
+      if (!session.isDirty && SEVERAL_STATEMENTS.test(sql)) session.isDirty = true;
+      const l = limits(session, opts);
+      const res = await observed(session, sql, () => runLimited(session, l, () => {
+        const req = session.simple(sql);
+        return { request: req, promise: req.promise };
+      }), byRowCount);
+      noteCommandTag(session, res.tag);
+      return res.tag;
+    }
+    const tag = (await runExtended(session, sql, values, opts, false)).tag;
+    noteCommandTag(session, tag);
+    return tag;
+  } catch (err) {
+    throw withCallerStack(err);
   }
-  const tag = (await runExtended(session, sql, values, opts, false)).tag;
-  noteCommandTag(session, tag);
-  return tag;
 }
 
 function checkArgsList(argsList: unknown): readonly (readonly unknown[])[] {
@@ -175,27 +195,35 @@ function checkArgsList(argsList: unknown): readonly (readonly unknown[])[] {
 
 /** Runs `sql` once per argument list in one pipeline with one Sync: all or nothing. */
 export async function executeMany(session: Session, q: QueryText, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<void> {
-  const sql = statementText(q, 'executeMany');
-  const list = checkArgsList(argsList);
-  if (list.length === 0) return;
-  const l = limits(session, opts);
-  const res = await observed(session, sql, () => runLimited(session, l, () => {
-    const req = session.extended({ sql, argsList: list, rowMode: 'object', collectRows: false });
-    return { request: req, promise: req.promise };
-  }), byRowCount);
-  noteCommandTag(session, res.tag);
+  try {
+    const sql = statementText(q, 'executeMany');
+    const list = checkArgsList(argsList);
+    if (list.length === 0) return;
+    const l = limits(session, opts);
+    const res = await observed(session, sql, () => runLimited(session, l, () => {
+      const req = session.extended({ sql, argsList: list, rowMode: 'object', collectRows: false });
+      return { request: req, promise: req.promise };
+    }), byRowCount);
+    noteCommandTag(session, res.tag);
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }
 
 /** Like executeMany, returning every execution's rows in order (bulk INSERT … RETURNING). */
 export async function fetchMany<R = Row>(session: Session, q: QueryText, argsList: readonly (readonly unknown[])[], opts: QueryOptions = NO_OPTIONS): Promise<R[]> {
-  const sql = statementText(q, 'fetchMany');
-  const list = checkArgsList(argsList);
-  if (list.length === 0) return [];
-  const l = limits(session, opts);
-  const res = await observed(session, sql, () => runLimited(session, l, () => {
-    const req = session.extended({ sql, argsList: list, rowMode: opts.rowMode ?? 'object', collectRows: true, types: opts.types, format: opts.format });
-    return { request: req, promise: req.promise };
-  }), byRowCount);
-  noteCommandTag(session, res.tag);
-  return res.rows as R[];
+  try {
+    const sql = statementText(q, 'fetchMany');
+    const list = checkArgsList(argsList);
+    if (list.length === 0) return [];
+    const l = limits(session, opts);
+    const res = await observed(session, sql, () => runLimited(session, l, () => {
+      const req = session.extended({ sql, argsList: list, rowMode: opts.rowMode ?? 'object', collectRows: true, types: opts.types, format: opts.format });
+      return { request: req, promise: req.promise };
+    }), byRowCount);
+    noteCommandTag(session, res.tag);
+    return res.rows as R[];
+  } catch (err) {
+    throw withCallerStack(err);
+  }
 }

@@ -9,7 +9,7 @@
  * tag tracking on purpose: BEGIN/COMMIT leave no session state, so a pooled connection that only ran
  * transactions needs no reset.
  */
-import { InFailedSqlTransactionError, InterfaceError } from '../errors/index.js';
+import { InFailedSqlTransactionError, InterfaceError, withCallerStack } from '../errors/index.js';
 import type { Connection } from './connection.js';
 import type { PreparedStatement } from './prepared.js';
 import type { QueryText } from './query.js';
@@ -260,27 +260,29 @@ export class Transaction {
 
   /** Runs one control statement through the simple protocol, outside the query module's tag tracking. */
   async #control(sql: string): Promise<{ tag: string }> {
-    return await this.#conn.session.simple(sql).promise;
-  }
-
-  /** Every query method: refuse when finished, remember failures for COMMIT's error. */
-  #call<T>(run: () => Promise<T>): Promise<T> {
-    const refusal = this.#refusal();
-    if (refusal !== null) return Promise.reject(refusal);
-    let p: Promise<T>;
     try {
-      p = run();
+      return await this.#conn.session.simple(sql).promise;
     } catch (err) {
-      return Promise.reject(err);
+      throw withCallerStack(err);
     }
-    // Registered before the caller's own handlers, so the error is recorded before user code can react.
-    p.then(undefined, this.#noteError);
-    return p;
   }
 
-  readonly #noteError = (err: unknown): void => {
-    this.#root.#lastError = err;
-  };
+  /**
+   * Every query method: refuse when finished, remember failures for COMMIT's error. An async function rather
+   * than a `.then` registered beside the caller's own `await`: a promise with two reactions ends the chain V8
+   * follows for async stack traces, and the caller's frames would be lost from the error's stack.
+   */
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    const refusal = this.#refusal();
+    if (refusal !== null) throw refusal;
+    try {
+      return await run();
+    } catch (err) {
+      // Recorded before the rejection reaches the caller, so COMMIT can cite it whatever the caller does.
+      this.#root.#lastError = err;
+      throw withCallerStack(err);
+    }
+  }
 
   #refusal(): InterfaceError | null {
     if (this.#state === 'active') return null;
@@ -344,16 +346,20 @@ function assertCanBegin(conn: Connection): void {
 }
 
 async function begin(conn: Connection, options: TransactionOptions): Promise<Transaction> {
-  assertCanBegin(conn);
-  const tx = internals.create(conn, null, null);
-  openTransactions.set(conn, tx);
   try {
-    await conn.session.simple(beginSql(options)).promise;
+    assertCanBegin(conn);
+    const tx = internals.create(conn, null, null);
+    openTransactions.set(conn, tx);
+    try {
+      await conn.session.simple(beginSql(options)).promise;
+    } catch (err) {
+      internals.finish(tx, 'failed');
+      throw err;
+    }
+    return tx;
   } catch (err) {
-    internals.finish(tx, 'failed');
-    throw err;
+    throw withCallerStack(err);
   }
-  return tx;
 }
 
 /**

@@ -37,8 +37,7 @@ function isBuiltinSchemaType(name: string): boolean {
 
 /** Forgets introspected types and cached statements, so the next query sees schema changes. */
 export function reloadSchemaState(session: Session): void {
-  session.codecs.clearTypes();
-  session.cache.clear(false);
+  session.dropSchemaState();
 }
 
 /** Applies the `types` option of connect/createPool to a fresh session. */

@@ -27,4 +27,27 @@ export interface QueryContext {
   typeLoader(oids: readonly number[]): (Request & { readonly done: Promise<void> }) | null;
   /** A DISCARD ALL / DEALLOCATE ALL ran: every prepared statement is gone on the server. */
   onStatementsDiscarded(): void;
+  /**
+   * Counts the schema changes this connection knows of; a statement prepared under an older count may carry
+   * stale types (explicit prepared statements compare it before each use and prepare again).
+   */
+  readonly schemaEpoch: number;
+  /** True from a schema-changing command until the transaction it ran in has ended (see {@link schemaSettled}). */
+  readonly hasUnsettledSchemaChange: boolean;
+  /**
+   * A command tag for which `isSchemaChangeTag` holds: DDL drops the cached statements and introspected types
+   * at once; a ROLLBACK does so again when DDL ran since the connection was last idle.
+   */
+  onSchemaTag(tag: string): void;
+  /**
+   * A ReadyForQuery with status 'I' after a schema change: the change is now committed (or rolled back), so
+   * the caches are dropped once more (statements prepared inside the transaction saw its uncommitted state)
+   * and the change is announced to the connection's pool.
+   */
+  schemaSettled(): void;
+  /**
+   * A prepared statement failed as stale (see `isStaleStatementError`): another session changed the schema.
+   * Drops the caches and announces it as {@link schemaSettled} does.
+   */
+  onStaleStatement(): void;
 }

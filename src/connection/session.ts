@@ -39,6 +39,17 @@ export class Session implements QueryContext {
   isDirty = false;
   /** The client layer's observer of query calls; null until a connection facade installs one. */
   observer: QueryObserver | null = null;
+  /**
+   * Called when this session committed a schema change (or learnt of one from a stale statement), so that a
+   * pool can tell its other connections ({@link markSchemaStale}); null outside a pool.
+   */
+  onSchemaChange: (() => void) | null = null;
+  /** See {@link QueryContext.schemaEpoch}. */
+  schemaEpoch = 0;
+  /** See {@link QueryContext.hasUnsettledSchemaChange}. */
+  hasUnsettledSchemaChange = false;
+  /** Set by {@link markSchemaStale}: the caches are dropped before the next request writes anything. */
+  #isSchemaStale = false;
 
   /** @param wire a wire past startup. */
   constructor(wire: Wire, codecs: CodecRegistry, config: ResolvedConfig, host: ResolvedHost) {
@@ -68,6 +79,12 @@ export class Session implements QueryContext {
   }
 
   writeDeferredCloses(): void {
+    // Every request calls this first when it writes: the one place where a change announced by another
+    // connection of the pool is applied, before any statement could be looked up in the cache.
+    if (this.#isSchemaStale) {
+      this.#isSchemaStale = false;
+      this.dropSchemaState();
+    }
     const names = this.cache.takeNamesToClose();
     if (names.length === 0) return;
     for (const name of names) writeClose(this.wire.writer, 'S', name);
@@ -106,5 +123,44 @@ export class Session implements QueryContext {
 
   onStatementsDiscarded(): void {
     this.cache.clear(true);
+  }
+
+  onSchemaTag(tag: string): void {
+    if (tag === 'ROLLBACK') {
+      if (!this.hasUnsettledSchemaChange) return;
+    } else {
+      this.hasUnsettledSchemaChange = true;
+    }
+    this.dropSchemaState();
+  }
+
+  schemaSettled(): void {
+    this.hasUnsettledSchemaChange = false;
+    this.dropSchemaState();
+    this.onSchemaChange?.();
+  }
+
+  onStaleStatement(): void {
+    this.dropSchemaState();
+    this.onSchemaChange?.();
+  }
+
+  /**
+   * Another connection changed the schema: drop the caches lazily, before this session's next request is
+   * written (a request in flight keeps the plan it was written with).
+   */
+  markSchemaStale(): void {
+    this.#isSchemaStale = true;
+  }
+
+  /**
+   * Forgets every cached statement (closed on the server with the next request) and every introspected type,
+   * and moves {@link schemaEpoch} on so explicit prepared statements are prepared again before their next use.
+   * Codecs the user registered stay.
+   */
+  dropSchemaState(): void {
+    this.cache.clear(false);
+    this.codecs.clearTypes();
+    this.schemaEpoch++;
   }
 }

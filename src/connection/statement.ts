@@ -91,6 +91,10 @@ export interface Statement {
   preparedAt: number;
   /** Set once the statement is invalid (evicted, closed or stale). */
   isClosed: boolean;
+  /** The connection's schema epoch when it was prepared (see QueryContext.schemaEpoch). */
+  schemaEpoch: number;
+  /** The SQL may change the schema: calls behind an execution wait for its answer (requests/outcome.ts). */
+  mayChangeSchema: boolean;
   /** Per-parameter flags for encoding values (params.ts), computed on first use. */
   paramTraits?: Uint8Array;
 }
@@ -158,6 +162,7 @@ export function buildStatement(
   paramOids: number[],
   fields: FieldDescription[] | null,
   codecs: CodecLookup,
+  schemaEpoch = 0,
 ): Statement {
   const paramCodecs = paramOids.map((oid) => codecs.get(oid));
   const paramFormats = paramCodecs.map((c) => (c?.encodeBinary !== undefined ? FormatCode.binary : FormatCode.text));
@@ -172,6 +177,8 @@ export function buildStatement(
     result: fields === null ? null : buildResultPlan(fields, codecs),
     preparedAt: Date.now(),
     isClosed: false,
+    schemaEpoch,
+    mayChangeSchema: false,
     paramTraits: undefined,
   };
 }

@@ -14,6 +14,7 @@ export {
   TimeoutError,
   type PgjetErrorOptions,
 } from './base.js';
+export { withCallerStack } from './caller-stack.js';
 export { DatabaseError, type DatabaseErrorFields, type DatabaseErrorOptions } from './database-error.js';
 export {
   databaseErrorFromFields,

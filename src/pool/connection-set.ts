@@ -13,7 +13,7 @@
  *   (once per outage) the pool's background error report. Nothing becomes an unhandled rejection.
  */
 import type { Connection } from '../client/index.js';
-import { AbortError, ConnectionError, InterfaceError, PoolTimeoutError } from '../errors/index.js';
+import { AbortError, ConnectionError, InterfaceError, PoolTimeoutError, withCallerStack } from '../errors/index.js';
 import { deferred, type Deferred } from '../internal/index.js';
 import { closeGently, makeEntry, openConnection, wornOut, type Entry } from './health.js';
 import { watchForLeak, type LeakInfo } from './leak.js';
@@ -106,27 +106,39 @@ export class ConnectionSet {
 
   /** Lends a connection: an idle one at once, else after waiting in line (opening one if there is room). */
   async acquire(timeout: number, signal: AbortSignal | undefined, stack: CapturedStack | undefined): Promise<Lease> {
-    if (this.#state !== 'open') throw this.#closedError();
-    if (signal?.aborted === true) throw new AbortError('acquire() was aborted', { cause: signal.reason, safeToRetry: true });
-    let entry = this.#takeIdle();
-    if (entry === undefined) {
-      const waiting = this.#waiters.wait(timeout, signal, () => this.#timeoutError(timeout));
-      this.#grow();
-      entry = await waiting;
-    }
-    const lease = new Lease(entry, this, stack, this.#giveBack);
-    entry.lease = lease;
-    if (this.#opts.leakTimeout !== undefined) watchForLeak(lease, this.#opts.leakTimeout, this.#events.leak);
-    const setup = this.#opts.setup;
-    if (setup !== undefined) {
-      try {
-        await setup(lease.proxy);
-      } catch (err) {
-        await lease.dispose();
-        throw err;
+    try {
+      if (this.#state !== 'open') throw this.#closedError();
+      if (signal?.aborted === true) throw new AbortError('acquire() was aborted', { cause: signal.reason, safeToRetry: true });
+      let entry = this.#takeIdle();
+      if (entry === undefined) {
+        const waiting = this.#waiters.wait(timeout, signal, () => this.#timeoutError(timeout));
+        this.#grow();
+        entry = await waiting;
       }
+      const lease = new Lease(entry, this, stack, this.#giveBack);
+      entry.lease = lease;
+      if (this.#opts.leakTimeout !== undefined) watchForLeak(lease, this.#opts.leakTimeout, this.#events.leak);
+      const setup = this.#opts.setup;
+      if (setup !== undefined) {
+        try {
+          await setup(lease.proxy);
+        } catch (err) {
+          await lease.dispose();
+          throw err;
+        }
+      }
+      return lease;
+    } catch (err) {
+      throw withCallerStack(err);
     }
-    return lease;
+  }
+
+  /**
+   * Makes every connection but `except` drop its cached statements and types before its next statement: the
+   * schema changed (DDL committed on `except`, a stale statement seen there, or `pool.reloadSchemaState()`).
+   */
+  markSchemaStale(except?: Connection): void {
+    for (const entry of this.#entries) if (entry.conn !== except) entry.conn.session.markSchemaStale();
   }
 
   /** Replaces every connection: idle ones now, borrowed ones when released. */
@@ -321,6 +333,7 @@ export class ConnectionSet {
       else this.#closeCounted(conn);
       return;
     }
+    conn.session.onSchemaChange = () => this.markSchemaStale(conn);
     const entry = makeEntry(conn, this.#generation, (e) => this.#onClosed(e));
     this.#entries.add(entry);
     if (this.#entries.size >= this.#opts.minSize) this.#settleReady(null);

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
 import { PoolListener, type PoolListenOptions } from './listener.js';
@@ -60,8 +60,12 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** Resolves once `minSize` connections are open; rejects with the error if opening one fails (call again to retry). */
-  ready(): Promise<void> {
-    return this.#set.ready();
+  async ready(): Promise<void> {
+    try {
+      await this.#set.ready();
+    } catch (err) {
+      throw withCallerStack(err);
+    }
   }
 
   /**
@@ -193,6 +197,15 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Counts of open, idle, borrowed, opening connections and waiting callers. */
   stats(): PoolStats {
     return this.#set.stats();
+  }
+
+  /**
+   * Makes every connection of the pool, borrowed ones included, drop its cached statements and introspected
+   * types before its next statement: call it after the schema was changed by another process (a migration
+   * tool, another service). DDL run through the pool's own connections is noticed without it.
+   */
+  async reloadSchemaState(): Promise<void> {
+    this.#set.markSchemaStale();
   }
 
   /** Replaces every connection: idle ones now, borrowed ones when they are released (new settings, rotated credentials). */

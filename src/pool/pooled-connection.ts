@@ -40,7 +40,8 @@ const TRACKED = new Set<string>([
   'fetch', 'fetchRow', 'fetchVal', 'query', 'execute', 'executeMany', 'fetchMany', 'transaction',
   'cursor', 'openCursor', 'copyRecordsToTable', 'copyToTable', 'copyFromTable', 'copyFromQuery', 'copyOut', 'notify',
 ]);
-const NEUTRAL = new Set<string>(['getSetting', 'close', 'terminate']);
+// reloadSchemaState only drops client-side caches: it leaves nothing on the server session to reset.
+const NEUTRAL = new Set<string>(['getSetting', 'close', 'terminate', 'reloadSchemaState']);
 const LISTENER_ADDERS = new Set<string>(['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']);
 
 /** Sorts a method name into its {@link Kind}. Object and EventEmitter methods never touch the session. */

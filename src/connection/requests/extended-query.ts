@@ -14,6 +14,7 @@ import {
   parseRowDescription,
   writeDescribe,
   writeFlush,
+  writeClose,
   writeParse,
   writeSync,
   type FieldDescription,
@@ -26,7 +27,7 @@ import { firstChunkEnd, streamBinds, writeBinds, type BindSource } from './binds
 import { applyTypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 import type { ExtendedQuerySpec, ExtendedResult } from './extended-spec.js';
-import { isStaleStatementError, tagRowCount } from './outcome.js';
+import { isSchemaChangeTag, isStaleStatementError, mayChangeSchema, tagRowCount } from './outcome.js';
 
 export type { ExtendedQuerySpec, ExtendedResult };
 
@@ -41,6 +42,14 @@ export class ExtendedQuery implements Request {
   #stmt: Statement | null = null;
   #plan: ResultPlan | null = null;
   #fromCache = false;
+  /** An explicit prepared statement prepared before a schema change, being prepared again under its name. */
+  #renewing: Statement | null = null;
+  /**
+   * The statement may change the schema (see `mayChangeSchema`): it holds the wire until its ReadyForQuery
+   * (for a first execution, the hold taken for its Describe lasts that long). Decided when it is prepared and
+   * kept on the statement.
+   */
+  #holdsUntilReady = false;
   /** Parameter types of the last Parse after a 42P18 (see QueryContext.inferParamTypes); null before. */
   #inferredTypes: number[] | null = null;
   #retried = false;
@@ -79,10 +88,26 @@ export class ExtendedQuery implements Request {
       this.#done.reject(new InterfaceError('the prepared statement is closed', { safeToRetry: true }));
       return false;
     }
+    if (stmt !== undefined && stmt.schemaEpoch !== this.#ctx.schemaEpoch) {
+      // An explicit statement prepared before a schema change may carry stale parameter types (a timestamp
+      // parameter for what is now a timestamptz column would silently lose its offset): prepare it again under
+      // its own name. Close first, as Parse refuses a name in use; closing a name the server no longer has is
+      // not an error.
+      writeClose(wire.writer, 'S', stmt.name);
+      this.#renewing = stmt;
+      this.#name = stmt.name;
+      this.#writePrepare(wire, []);
+      return true;
+    }
     if (stmt === undefined && this.#spec.name === undefined && this.#ctx.cache.isCacheable(sql)) stmt = this.#ctx.cache.get(sql);
     if (stmt !== undefined && !this.#spec.prepareOnly) {
       this.#fromCache = this.#spec.statement === undefined;
-      return this.#writeExecutions(wire, stmt, false);
+      const written = this.#writeExecutions(wire, stmt, false);
+      if (written && stmt.mayChangeSchema) {
+        this.#holdsUntilReady = true;
+        wire.hold(this);
+      }
+      return written;
     }
     this.#name = this.#spec.name ?? (this.#ctx.cache.isCacheable(sql) ? this.#ctx.cache.nextName() : '');
     this.#writePrepare(wire, []);
@@ -90,6 +115,7 @@ export class ExtendedQuery implements Request {
   }
 
   #writePrepare(wire: Wire, paramTypes: number[]): void {
+    this.#holdsUntilReady = mayChangeSchema(this.#spec.sql);
     const w = wire.writer;
     writeParse(w, this.#name, this.#spec.sql, paramTypes);
     writeDescribe(w, 'S', this.#name);
@@ -180,6 +206,7 @@ export class ExtendedQuery implements Request {
         this.#tag = parseCommandComplete(buf, start, end);
         this.#rowCount += tagRowCount(this.#tag);
         this.#executions++;
+        if (isSchemaChangeTag(this.#tag)) this.#ctx.onSchemaTag(this.#tag);
         return;
       case BackendCode.EmptyQueryResponse:
         this.#executions++;
@@ -262,9 +289,16 @@ export class ExtendedQuery implements Request {
 
   #finishDescribe(fields: FieldDescription[] | null, reparse: boolean): void {
     const wire = this.#wire();
-    const stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs);
+    let stmt = buildStatement(this.#name, this.#spec.sql, this.#paramOids, fields, this.#ctx.codecs, this.#ctx.schemaEpoch);
+    stmt.mayChangeSchema = this.#holdsUntilReady;
     if (reparse && this.#name === '') writeParse(wire.writer, '', this.#spec.sql, this.#paramOids);
-    if (this.#name !== '' && this.#spec.name === undefined) this.#ctx.cache.add(stmt);
+    if (this.#renewing !== null) {
+      // The explicit statement object is the user's handle (PreparedStatement): renew it in place.
+      stmt = Object.assign(this.#renewing, stmt);
+      this.#renewing = null;
+    } else if (this.#name !== '' && this.#spec.name === undefined) {
+      this.#ctx.cache.add(stmt);
+    }
     if (this.#spec.prepareOnly === true) {
       this.#stmt = stmt;
       this.#phase = 'execute';
@@ -273,7 +307,7 @@ export class ExtendedQuery implements Request {
     } else {
       this.#writeExecutions(wire, stmt, true);
     }
-    wire.release(this);
+    if (!this.#holdsUntilReady) wire.release(this);
   }
 
   #describeFailed(err: DatabaseError): void {
@@ -289,7 +323,7 @@ export class ExtendedQuery implements Request {
       this.#inferredTypes = types;
       // Types guessed from this call's values must not stick to the SQL for later calls with other values: the
       // statement is prepared unnamed and left out of the cache (an explicit prepare() keeps its name).
-      if (this.#spec.name === undefined) this.#name = '';
+      if (this.#spec.name === undefined && this.#renewing === null) this.#name = '';
       this.#syncThen(() => this.#writePrepare(wire, types));
       return;
     }
@@ -297,7 +331,7 @@ export class ExtendedQuery implements Request {
     this.#phase = 'execute';
     writeSync(wire.writer);
     wire.flushSoon();
-    wire.release(this);
+    if (!this.#holdsUntilReady) wire.release(this);
   }
 
   /**
@@ -315,6 +349,7 @@ export class ExtendedQuery implements Request {
   }
 
   handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
+    if (status === 'I' && this.#ctx.hasUnsettledSchemaChange) this.#ctx.schemaSettled();
     // Our own Syncs (ending a Describe batch) were written before anything nested, so they answer first.
     if (this.#ignoreSyncs > 0) {
       this.#ignoreSyncs--;
@@ -332,6 +367,11 @@ export class ExtendedQuery implements Request {
       }
       return false;
     }
+    if (this.#holdsUntilReady) {
+      // Answered: the cache has been dropped if the schema changed, so the calls behind may be written now.
+      this.#holdsUntilReady = false;
+      this.#wire().release(this);
+    }
     const err = this.#error;
     if (err === null) {
       const stmt = this.#stmt as Statement;
@@ -344,8 +384,10 @@ export class ExtendedQuery implements Request {
       });
       return true;
     }
-    if (err instanceof DatabaseError && this.#fromCache && isStaleStatementError(err)) {
-      this.#ctx.cache.invalidate(this.#spec.sql);
+    if (err instanceof DatabaseError && (this.#fromCache || this.#spec.statement !== undefined) && isStaleStatementError(err)) {
+      // Another session changed the schema: every cached statement and type is suspect, not only this one.
+      // An explicit statement is prepared again by the retry (or its next use), as the epoch moved on.
+      this.#ctx.onStaleStatement();
       if (status === 'I' && !this.#retried && this.#wire().inflightCount === 1) {
         this.#reset();
         this.#wire().requeueFirst(this);

@@ -48,6 +48,15 @@ export function nestedPrepare(ctx: QueryContext, sql: string, args: readonly unk
     inferParamTypes: (a) => ctx.inferParamTypes(a),
     typeLoader: (oids) => ctx.typeLoader(oids),
     onStatementsDiscarded: () => ctx.onStatementsDiscarded(),
+    get schemaEpoch() {
+      return ctx.schemaEpoch;
+    },
+    get hasUnsettledSchemaChange() {
+      return ctx.hasUnsettledSchemaChange;
+    },
+    onSchemaTag: (tag) => ctx.onSchemaTag(tag),
+    schemaSettled: () => ctx.schemaSettled(),
+    onStaleStatement: () => ctx.onStaleStatement(),
   };
   // The arguments ride along only so that an untypable parameter (42P18) can be typed from its JS value.
   const query = new ExtendedQuery(inner, { sql, argsList: [args], rowMode: 'object', collectRows: false, prepareOnly: true });

@@ -314,7 +314,7 @@ export class PortalStream implements Request {
   #retryStale(status: 'I' | 'T' | 'E'): boolean {
     const err = this.#error;
     if (!(err instanceof DatabaseError) || !this.#fromCache || !isStaleStatementError(err)) return false;
-    this.#ctx.cache.invalidate(this.#spec.sql);
+    this.#ctx.onStaleStatement();
     this.#fromCache = false;
     if (status === 'I' && !this.#retried && !this.#hasRows && !this.#closeWanted) {
       this.#retried = true;

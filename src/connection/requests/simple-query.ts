@@ -17,7 +17,7 @@ import type { QueryContext } from '../context.js';
 import type { Request } from '../request.js';
 import { buildResultPlan, textResultPlan, type ColumnInfo, type ResultPlan } from '../statement.js';
 import type { Wire } from '../wire.js';
-import { tagRowCount } from './outcome.js';
+import { isSchemaChangeTag, mayChangeSchema, tagRowCount } from './outcome.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
 
 /** What a simple query resolves with: the last statement's rows and tag. */
@@ -42,6 +42,8 @@ export class SimpleQuery implements Request {
   #rows: unknown[] = [];
   #tag = '';
   #error: Error | null = null;
+  /** Holding the wire until answered: the script may change the schema (see `mayChangeSchema`). */
+  #isHolding = false;
 
   /** @param sql one or more statements. */
   constructor(ctx: QueryContext, sql: string, rowMode: 'object' | 'array' = 'object') {
@@ -58,6 +60,10 @@ export class SimpleQuery implements Request {
   write(wire: Wire): boolean {
     this.#ctx.writeDeferredCloses();
     writeQuery(wire.writer, this.#sql);
+    if (mayChangeSchema(this.#sql)) {
+      this.#isHolding = true;
+      wire.hold(this);
+    }
     wire.flushSoon();
     return true;
   }
@@ -83,6 +89,7 @@ export class SimpleQuery implements Request {
       case BackendCode.CommandComplete: {
         this.#tag = parseCommandComplete(buf, start, end);
         if (this.#tag === 'DISCARD ALL' || this.#tag === 'DEALLOCATE ALL') this.#ctx.onStatementsDiscarded();
+        else if (isSchemaChangeTag(this.#tag)) this.#ctx.onSchemaTag(this.#tag);
         return;
       }
       case BackendCode.EmptyQueryResponse:
@@ -107,7 +114,9 @@ export class SimpleQuery implements Request {
     }
   }
 
-  handleReadyForQuery(): boolean {
+  handleReadyForQuery(status: 'I' | 'T' | 'E'): boolean {
+    if (status === 'I' && this.#ctx.hasUnsettledSchemaChange) this.#ctx.schemaSettled();
+    if (this.#isHolding) this.#ctx.wire.release(this);
     if (this.#error !== null) this.#done.reject(this.#error);
     else this.#done.resolve({ rows: this.#rows, tag: this.#tag, rowCount: tagRowCount(this.#tag), columns: this.#plan?.columns ?? [] });
     return true;

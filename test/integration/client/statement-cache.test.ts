@@ -18,14 +18,19 @@ describe('statement cache', () => {
   it('re-prepares a statement made stale by ALTER TABLE, transparently outside a transaction', async () => {
     await conn.execute('DROP TABLE IF EXISTS sc_t; CREATE TABLE sc_t (id int4, v int4); INSERT INTO sc_t VALUES (1, 10)');
     expect(await conn.fetch('SELECT * FROM sc_t')).toEqual([{ id: 1, v: 10 }]);
-    await conn.execute('ALTER TABLE sc_t ALTER COLUMN v TYPE text');
+    const other = await connect(testDsn());
+    await other.execute('ALTER TABLE sc_t ALTER COLUMN v TYPE text');
+    await other.close();
     expect(await conn.fetch('SELECT * FROM sc_t')).toEqual([{ id: 1, v: '10' }]);
   });
 
   it('inside a transaction a stale statement is an InvalidCachedStatementError, and the next transaction works', async () => {
     await conn.execute('DROP TABLE IF EXISTS sc_u; CREATE TABLE sc_u (id int4, v int4); INSERT INTO sc_u VALUES (1, 10)');
     expect(await conn.fetch('SELECT * FROM sc_u')).toHaveLength(1);
-    await conn.execute('ALTER TABLE sc_u ALTER COLUMN v TYPE int8');
+    // Through another session: DDL on `conn` itself drops its cache, so nothing would be stale.
+    const other = await connect(testDsn());
+    await other.execute('ALTER TABLE sc_u ALTER COLUMN v TYPE int8');
+    await other.close();
     await conn.execute('BEGIN');
     await expect(conn.fetch('SELECT * FROM sc_u')).rejects.toBeInstanceOf(InvalidCachedStatementError);
     await conn.execute('ROLLBACK');

@@ -110,13 +110,16 @@ describe('cursor()', () => {
   });
 
   it('a cached statement made stale by a schema change is prepared again transparently', async () => {
+    // The schema changes through another session: DDL on `conn` itself would drop its cache before any use.
+    const other = await connect(testDsn());
     await conn.execute('DROP TABLE IF EXISTS cur_stale; CREATE TABLE cur_stale (a int4); INSERT INTO cur_stale VALUES (1)');
     const sql = 'SELECT * FROM cur_stale';
     expect(await collect(conn.cursor(sql))).toEqual([{ a: 1 }]);
     expect(await collect(conn.cursor(sql))).toEqual([{ a: 1 }]);
-    await conn.execute("ALTER TABLE cur_stale ADD COLUMN b text DEFAULT 'x'");
+    await other.execute("ALTER TABLE cur_stale ADD COLUMN b text DEFAULT 'x'");
     expect(await collect(conn.cursor(sql))).toEqual([{ a: 1, b: 'x' }]);
-    await conn.execute('ALTER TABLE cur_stale DROP COLUMN b');
+    await other.execute('ALTER TABLE cur_stale DROP COLUMN b');
+    await other.close();
     let inTx: unknown;
     await conn.transaction(async () => {
       inTx = await collect(conn.cursor(sql)).catch((e: unknown) => e);
