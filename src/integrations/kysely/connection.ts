@@ -5,7 +5,6 @@
  */
 import { AbortedTransactionError, CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
 import { DatabaseError, InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
-import { withCallerFrames } from '../shared/caller-frames.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
 
 /** The commands for which Kysely expects `numAffectedRows` (its QueryResult contract). */
@@ -77,7 +76,7 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
     } catch (err) {
       // The first server error fails the transaction; later ones only say that it has failed.
       if (err instanceof DatabaseError && this.#conn.isInTransaction) this.#failure ??= err;
-      throw withCallerFrames(err);
+      throw err;
     } finally {
       if (cancel !== undefined && this.#cancellable === cancel) this.#cancellable = undefined;
     }
