@@ -4,7 +4,7 @@
  * query shortcuts, each on a connection borrowed for the one call.
  */
 import { EventEmitter } from 'node:events';
-import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
+import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, RowMode, RowOf, TransactionBody, TransactionOptions } from '../client/index.js';
 import { InterfaceError } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
@@ -96,13 +96,13 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.fetch` on a connection borrowed for the call. */
-  fetch<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetch<R>(q, args, opts));
+  fetch<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetch<R, M>(q, args, opts));
   }
 
   /** `conn.fetchRow` on a connection borrowed for the call. */
-  fetchRow<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetchRow<R>(q, args, opts));
+  fetchRow<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M> | null> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetchRow<R, M>(q, args, opts));
   }
 
   /** `conn.fetchVal` on a connection borrowed for the call. */
@@ -111,8 +111,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.query` on a connection borrowed for the call. */
-  query<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
-    return this.#borrowFor(opts?.signal, (c) => c.query<R>(q, args, opts));
+  query<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<QueryResult<RowOf<R, M>>> {
+    return this.#borrowFor(opts?.signal, (c) => c.query<R, M>(q, args, opts));
   }
 
   /** `conn.execute` on a connection borrowed for the call. */
@@ -126,8 +126,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.fetchMany` on a connection borrowed for the call. */
-  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R>(sql, argsList, opts));
+  fetchMany<R = Row, M extends RowMode = RowMode>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R, M>(sql, argsList, opts));
   }
 
   /** `conn.copyRecordsToTable` (binary COPY) on a connection borrowed for the call. */
@@ -162,11 +162,15 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.cursor` on a connection borrowed until the loop ends (however it ends). */
-  async *cursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: CursorOptions): AsyncGenerator<R, void, undefined> {
+  async *cursor<R = Row, M extends RowMode = RowMode>(
+    q: QueryText,
+    args?: readonly unknown[],
+    opts?: CursorOptions<M>,
+  ): AsyncGenerator<RowOf<R, M>, void, undefined> {
     const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, opts?.signal, this.#stack());
     lease.slot.queries++;
     try {
-      yield* lease.conn.cursor<R>(q, args, opts);
+      yield* lease.conn.cursor<R, M>(q, args, opts);
     } finally {
       await lease.dispose();
     }
