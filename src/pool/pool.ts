@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, RowMode, RowOf, TransactionBody, TransactionOptions } from '../client/index.js';
-import { InterfaceError } from '../errors/index.js';
+import { ConnectionError, InterfaceError } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
 import { PoolListener, type PoolListenOptions } from './listener.js';
@@ -239,12 +239,20 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** The shortcuts borrow the connection itself (no proxy: the caller never sees it) for one call. */
   async #borrowFor<T>(signal: AbortSignal | undefined, run: (conn: Connection) => Promise<T>): Promise<T> {
-    const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, signal, this.#stack());
-    lease.slot.queries++;
-    try {
-      return await run(lease.conn);
-    } finally {
-      await lease.dispose();
+    // An idle connection whose socket died unnoticed (closed by the server or a middlebox, or while the process
+    // was frozen) fails the call as never sent: the call moves to another connection, a new one when every idle
+    // one is dead, so a pool never hands such a failure to its user. Bounded by the pool's size.
+    for (let attempt = 0; ; attempt++) {
+      const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, signal, this.#stack());
+      lease.slot.queries++;
+      try {
+        return await run(lease.conn);
+      } catch (err) {
+        const unsentOnDeadSocket = err instanceof ConnectionError && err.safeToRetry && lease.conn.isClosed;
+        if (!unsentOnDeadSocket || attempt >= this.#options.maxSize) throw err;
+      } finally {
+        await lease.dispose();
+      }
     }
   }
 
