@@ -136,6 +136,48 @@ function runSuite(rt: Runtime, env: NodeJS.ProcessEnv): Promise<Outcome> {
   });
 }
 
+/**
+ * The package as a user gets it: `npm pack`, installed into a throwaway project, imported by its bare name and
+ * used for one query under each runtime (ESM through `import`, so Deno and Bun resolve it from node_modules).
+ */
+function packedConsumerChecks(runtimes: readonly Runtime[], dsn: string): { name: string; version: string; ok: boolean; detail: string }[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgjet-consumer-'));
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop() as string;
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "pgjet-consumer", "type": "module", "private": true }\n');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`], { cwd: dir, stdio: 'inherit' });
+    fs.writeFileSync(
+      path.join(dir, 'probe.mjs'),
+      [
+        "import { connect, UniqueViolationError } from 'pgjet';",
+        'const conn = await connect(process.env.PGJET_RT_DSN);',
+        "const value = await conn.fetchVal('SELECT $1::int4 + 1', [41]);",
+        'await conn.close();',
+        "console.log(JSON.stringify({ value, errors: typeof UniqueViolationError === 'function' }));",
+        '',
+      ].join('\n'),
+    );
+    return runtimes.map((rt) => {
+      // The packed package is JavaScript: Node needs no loader for it.
+      const command = rt.name === 'node' ? [rt.command[0]] : rt.command.filter((a) => a !== '--unstable-sloppy-imports');
+      try {
+        const out = execFileSync(command[0], [...command.slice(1), 'probe.mjs'], {
+          cwd: dir,
+          env: { ...process.env, PGJET_RT_DSN: dsn },
+          encoding: 'utf8',
+          timeout: 60_000,
+        }).trim();
+        return { name: rt.name, version: rt.version, ok: out === '{"value":42,"errors":true}', detail: out };
+      } catch (err) {
+        return { name: rt.name, version: rt.version, ok: false, detail: String((err as { stderr?: unknown }).stderr ?? err) };
+      }
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const server = await startEmbeddedServer({ tls: true, database: 'pgjet_runtimes' });
 let exitCode = 0;
 try {
@@ -159,8 +201,16 @@ try {
     console.log(`runtimes: ${rt.name} ${rt.version}`);
     outcomes.push(await runSuite(rt, env));
   }
-  console.log('\n| runtime | version | passed | failed |\n|---|---|---|---|');
-  for (const o of outcomes) console.log(`| ${o.runtime} | ${o.version} | ${o.passed} | ${o.failed} |`);
+  console.log('runtimes: the packed package in a fresh project');
+  const packed = packedConsumerChecks(runtimes, server.dsn);
+  console.log('\n| runtime | version | passed | failed | packed package |\n|---|---|---|---|---|');
+  outcomes.forEach((o, i) => console.log(`| ${o.runtime} | ${o.version} | ${o.passed} | ${o.failed} | ${packed[i].ok ? 'ok' : 'FAILED'} |`));
+  for (const p of packed) {
+    if (!p.ok) {
+      exitCode = 1;
+      console.log(`\n${p.name} ${p.version}, packed package: ${p.detail}`);
+    }
+  }
   for (const o of outcomes) {
     if (o.failed > 0 || o.exit !== 0) {
       exitCode = 1;
