@@ -91,6 +91,24 @@ function pascalCase(snake: string): string {
   return words(snake).map((word) => word[0].toUpperCase() + word.slice(1)).join('');
 }
 
+/**
+ * The instance `code` type of a generated class, so `UniqueViolationError['code']` is `'23505'`: the literal
+ * code for a specific condition, and any code of the class for a class's own error (`` `23${string}` ``), which
+ * also stands for codes of that class that this PostgreSQL does not list.
+ */
+function codeType(error: { code: string; parent: string }): string {
+  return isClassError(error) ? `\`${classOf(error.code)}\${string}\`` : `'${error.code}'`;
+}
+
+function codeDoc(error: { code: string; parent: string }): string {
+  return isClassError(error) ? `A SQLSTATE of class ${classOf(error.code)}.` : `Always ${error.code}.`;
+}
+
+/** Whether the class stands for a whole SQLSTATE class (its XX000 code, directly under DatabaseError). */
+function isClassError(error: { code: string; parent: string }): boolean {
+  return error.parent === 'DatabaseError' && error.code.endsWith('000');
+}
+
 /** The two-character class of a SQLSTATE, e.g. '23' for '23505'. */
 function classOf(sqlstate: string): string {
   return sqlstate.slice(0, 2);
@@ -245,6 +263,8 @@ export function renderSqlStateModule(
       `/** SQLSTATE ${error.code} (${error.condition}). */`,
       `export class ${error.name} extends ${error.parent} {`,
       `  static override readonly code: string = '${error.code}';`,
+      `  /** ${codeDoc(error)} */`,
+      `  declare readonly code: ${codeType(error)};`,
       '}',
     );
   }

@@ -8,7 +8,7 @@ import * as ops from './query.js';
 import type { QueryText } from './query.js';
 import { PreparedStatement, prepare } from './prepared.js';
 import { applyTypesOption, reloadSchemaState, setTypeCodec, type TypeCodecDefinition } from './type-codecs.js';
-import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
+import type { FetchValOptions, QueryOptions, QueryResult, Row, RowMode, RowOf } from './types.js';
 import { startTransaction, type Transaction, type TransactionBody, type TransactionOptions } from './transaction.js';
 import type { CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions } from './copy.js';
 import { copyRecordsToTable, copyToTable } from './copy-in.js';
@@ -72,13 +72,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** All rows of a query. */
-  fetch<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
-    return ops.fetch<R>(this.session, q, args, opts);
+  fetch<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return ops.fetch<RowOf<R, M>>(this.session, q, args, opts);
   }
 
   /** The first row, or null. */
-  fetchRow<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
-    return ops.fetchRow<R>(this.session, q, args, opts);
+  fetchRow<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M> | null> {
+    return ops.fetchRow<RowOf<R, M>>(this.session, q, args, opts);
   }
 
   /** The first column (or `opts.column`) of the first row, or null. */
@@ -87,8 +87,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Rows with column metadata, the command and the row count. */
-  query<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
-    return ops.query<R>(this.session, q, args, opts);
+  query<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<QueryResult<RowOf<R, M>>> {
+    return ops.query<RowOf<R, M>>(this.session, q, args, opts);
   }
 
   /** Runs a command and resolves with its tag ('INSERT 0 1'); without arguments, several statements may be given. */
@@ -102,8 +102,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Like executeMany, resolving with every execution's rows in order. */
-  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
-    return ops.fetchMany<R>(this.session, sql, argsList, opts);
+  fetchMany<R = Row, M extends RowMode = RowMode>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return ops.fetchMany<RowOf<R, M>>(this.session, sql, argsList, opts);
   }
 
   /** Prepares a statement explicitly (kept until `close()`, outside the LRU cache). */
@@ -186,13 +186,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * out of a transaction. Holds the connection until the loop ends; leaving it closes the portal.
    * @example for await (const row of conn.cursor('SELECT * FROM big', [], { prefetch: 500 })) { … }
    */
-  cursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: CursorOptions): AsyncGenerator<R, void, undefined> {
-    return cursor<R>(this.session, q, args, opts);
+  cursor<R = Row, M extends RowMode = RowMode>(
+    q: QueryText,
+    args?: readonly unknown[],
+    opts?: CursorOptions<M>,
+  ): AsyncGenerator<RowOf<R, M>, void, undefined> {
+    return cursor<RowOf<R, M>>(this.session, q, args, opts);
   }
 
   /** A forward-only cursor object (`fetch(n)`, `fetchRow()`, `forward(n)`, `close()`); needs a transaction. */
-  openCursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<Cursor<R>> {
-    return openCursor<R>(this.session, q, args, opts);
+  openCursor<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<Cursor<RowOf<R, M>>> {
+    return openCursor<RowOf<R, M>>(this.session, q, args, opts);
   }
 
   /**

@@ -9,10 +9,10 @@ import { InterfaceError, withCallerStack } from '../errors/index.js';
 import { normalize, type QueryText } from './query.js';
 import { quoteIdentifier } from './sql.js';
 import { interruption, limitRequest } from './stream-limits.js';
-import type { QueryOptions, Row } from './types.js';
+import type { QueryOptions, Row, RowMode } from './types.js';
 
 /** Options of `cursor()`. `timeout` applies to each batch's round trip, `signal` to the whole iteration. */
-export interface CursorOptions extends QueryOptions {
+export interface CursorOptions<M extends RowMode = RowMode> extends QueryOptions<M> {
   /** Rows fetched per round trip (default 100): the most a cursor holds in memory at once. */
   prefetch?: number;
 }

@@ -8,7 +8,7 @@ import { deferred } from '../internal/index.js';
 import type { Request, Wire } from '../connection/index.js';
 import { BackendCode, writeClose, writeSync } from '../protocol/index.js';
 import { runLimited } from './run.js';
-import type { FetchValOptions, QueryOptions, Row } from './types.js';
+import type { FetchValOptions, QueryOptions, Row, RowMode, RowOf } from './types.js';
 
 let counter = 0;
 
@@ -50,19 +50,19 @@ export class PreparedStatement {
   }
 
   /** All rows. */
-  async fetch<R = Row>(args: readonly unknown[] = [], opts: QueryOptions = {}): Promise<R[]> {
+  async fetch<R = Row, M extends RowMode = RowMode>(args: readonly unknown[] = [], opts: QueryOptions<M> = {}): Promise<RowOf<R, M>[]> {
     try {
-      return (await this.#run([args], opts, true)).rows as R[];
+      return (await this.#run([args], opts, true)).rows as RowOf<R, M>[];
     } catch (err) {
       throw withCallerStack(err);
     }
   }
 
   /** The first row or null. */
-  async fetchRow<R = Row>(args: readonly unknown[] = [], opts: QueryOptions = {}): Promise<R | null> {
+  async fetchRow<R = Row, M extends RowMode = RowMode>(args: readonly unknown[] = [], opts: QueryOptions<M> = {}): Promise<RowOf<R, M> | null> {
     try {
       const rows = (await this.#run([args], opts, true)).rows;
-      return rows.length === 0 ? null : (rows[0] as R);
+      return rows.length === 0 ? null : (rows[0] as RowOf<R, M>);
     } catch (err) {
       throw withCallerStack(err);
     }

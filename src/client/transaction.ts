@@ -21,7 +21,7 @@ import {
   type TransactionOptions,
   type TransactionState,
 } from './transaction-options.js';
-import type { FetchValOptions, QueryOptions, QueryResult, Row } from './types.js';
+import type { FetchValOptions, QueryOptions, QueryResult, Row, RowMode, RowOf } from './types.js';
 
 /** The body of a callback-form transaction; its result becomes the call's result. */
 export type TransactionBody<T> = (tx: Transaction) => Promise<T> | T;
@@ -96,13 +96,13 @@ export class Transaction {
   }
 
   /** All rows of a query, inside the transaction. */
-  fetch<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
-    return this.#call(() => this.#conn.fetch<R>(q, args, opts));
+  fetch<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#call(() => this.#conn.fetch<R, M>(q, args, opts));
   }
 
   /** The first row, or null. */
-  fetchRow<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
-    return this.#call(() => this.#conn.fetchRow<R>(q, args, opts));
+  fetchRow<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M> | null> {
+    return this.#call(() => this.#conn.fetchRow<R, M>(q, args, opts));
   }
 
   /** The first column (or `opts.column`) of the first row, or null. */
@@ -111,8 +111,8 @@ export class Transaction {
   }
 
   /** Rows with column metadata, the command and the row count. */
-  query<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
-    return this.#call(() => this.#conn.query<R>(q, args, opts));
+  query<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<QueryResult<RowOf<R, M>>> {
+    return this.#call(() => this.#conn.query<R, M>(q, args, opts));
   }
 
   /** Runs a command and resolves with its tag; without arguments, several statements may be given. */
@@ -126,8 +126,8 @@ export class Transaction {
   }
 
   /** Like executeMany, resolving with every execution's rows in order. */
-  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
-    return this.#call(() => this.#conn.fetchMany<R>(sql, argsList, opts));
+  fetchMany<R = Row, M extends RowMode = RowMode>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#call(() => this.#conn.fetchMany<R, M>(sql, argsList, opts));
   }
 
   /** Prepares a statement on the connection (it outlives the transaction, as a server-side statement does). */

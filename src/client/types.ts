@@ -7,14 +7,27 @@ export type Row = Record<string, unknown>;
 /** Decoding override for one type: the server's text, or a function of it. */
 export type TypeOverride = 'text' | ((text: string) => unknown);
 
-/** Options accepted by every query method (third argument). */
-export interface QueryOptions {
+/** How rows come back: objects keyed by column name, or arrays in column order. */
+export type RowMode = 'object' | 'array';
+
+/**
+ * The row type of a call made with `rowMode: M`: `R`, except that `rowMode: 'array'` without an explicit array
+ * type gives `unknown[]` (`conn.fetch(q, [], { rowMode: 'array' })` is `Promise<unknown[][]>`). An explicit
+ * type argument always wins: `conn.fetch<[number, string]>(q, [], { rowMode: 'array' })`.
+ */
+export type RowOf<R, M extends RowMode> = [M] extends ['array'] ? (R extends readonly unknown[] ? R : unknown[]) : R;
+
+/**
+ * Options accepted by every query method (third argument). `M` is the literal `rowMode` of a call, which is how
+ * the result's row type follows it (see {@link RowOf}).
+ */
+export interface QueryOptions<M extends RowMode = RowMode> {
   /** Milliseconds before the call is cancelled (on the server when it has started) with a `TimeoutError`. */
   timeout?: number;
   /** Aborts the call with an `AbortError` whose `cause` is `signal.reason`. */
   signal?: AbortSignal;
   /** `'object'` (default) or `'array'` rows (arrays keep duplicate column names). */
-  rowMode?: 'object' | 'array';
+  rowMode?: M;
   /** Per-query decoding overrides by type name or OID. */
   types?: Readonly<Record<string | number, TypeOverride>>;
   /**

@@ -2,6 +2,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InterfaceError } from '../errors/index.js';
 import { parseDsn } from './config-dsn.js';
+import { CONNECT_SCOPE, rejectUnknownOptions } from './config-keys.js';
 import { layerFromEnv, type Environment } from './config-env.js';
 import { resolveSsl } from './config-ssl.js';
 import type {
@@ -15,6 +16,7 @@ import { findPgpassPassword, readPgpass } from './pgpass.js';
 
 export type * from './config-types.js';
 export { parseDsn } from './config-dsn.js';
+export { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type OptionScope } from './config-keys.js';
 export { layerFromEnv, type Environment } from './config-env.js';
 export { parsePgpass, findPgpassPassword, readPgpass, type PgpassEntry, type PgpassQuery } from './pgpass.js';
 
@@ -41,7 +43,9 @@ export interface ResolveContext {
 
 /**
  * Turns a DSN and/or options into a complete configuration. Priority, highest first: `overrides`, options (or
- * the DSN when `dsnOrOptions` is a string), the PG* environment, the password file, built-in defaults.
+ * the DSN when `dsnOrOptions` is a string), `DATABASE_URL` (only when neither a DSN nor a host is given), the
+ * PG* environment, the password file, built-in defaults. An unknown option is an `InterfaceError` naming it
+ * and the nearest known one.
  * `serverSettings` objects merge key by key in the same order.
  *
  * Defaults: host `localhost` over TCP (libpq would use its Unix socket), port 5432, user = the OS user,
@@ -57,8 +61,8 @@ export async function resolveConfig(
 ): Promise<ResolvedConfig> {
   const env = context.env ?? process.env;
   const homeDir = context.homeDir ?? homedir();
-  const dsnLayer = typeof dsnOrOptions === 'string' ? parseDsn(dsnOrOptions) : {};
   const options = mergeOptions(typeof dsnOrOptions === 'object' ? dsnOrOptions : undefined, overrides);
+  const dsnLayer = typeof dsnOrOptions === 'string' ? parseDsn(dsnOrOptions) : layerFromDatabaseUrl(env, options);
   const layers: ConfigLayer[] = [layerFromOptions(options), dsnLayer, layerFromEnv(env)];
   const pick = <K extends keyof ConfigLayer>(key: K): ConfigLayer[K] => {
     for (const layer of layers) if (layer[key] !== undefined) return layer[key];
@@ -109,6 +113,22 @@ export async function resolveConfig(
 }
 
 /**
+ * `DATABASE_URL`, the variable hosting platforms and Bun.sql use, as a DSN layer: read only when no DSN and no
+ * host are given (an explicit host means the caller chose a server), and ranked above the PG* variables. A
+ * malformed value is an `InterfaceError` naming the variable, with the parser's reason (never the password).
+ */
+function layerFromDatabaseUrl(env: Environment, options: ConnectOptions): ConfigLayer {
+  const url = env.DATABASE_URL;
+  if (url === undefined || url === '' || options.host !== undefined) return {};
+  try {
+    return parseDsn(url);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InterfaceError(`the DATABASE_URL environment variable is not a valid PostgreSQL URL: ${reason}`, { cause: err });
+  }
+}
+
+/**
  * The password to send to `host`: the configured one (calling a password function each time, for rotating
  * credentials), else the host's password-file entry, else undefined.
  */
@@ -137,6 +157,7 @@ function mergeOptions(base: ConnectOptions | undefined, top: ConnectOptions | un
   for (const source of [base, top]) {
     if (source === undefined || source === null) continue;
     if (typeof source !== 'object') throw new InterfaceError('connection options must be an object');
+    rejectUnknownOptions(source, CONNECT_SCOPE);
     for (const [key, value] of Object.entries(source)) if (value !== undefined) merged[key] = value;
   }
   if (base?.serverSettings !== undefined && top?.serverSettings !== undefined) {

@@ -8,6 +8,7 @@ export { ExtendedQuery, type ExtendedQuerySpec, type ExtendedResult } from './re
 export { SimpleQuery, type SimpleResult } from './requests/simple-query.js';
 export type { TypeOverrides } from './requests/overrides.js';
 export { resolveConfig } from './config.js';
+export { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type OptionScope } from './config-keys.js';
 export type { ConnectOptions, ResolvedConfig, CustomCodecDefinition, SslMode } from './config-types.js';
 export { CopyIn, CopyInChannel, CopyStopped, COPY_CHUNK, type CopyInFeed } from './requests/copy-in.js';
 export { binaryRecordsFeed, type CopyColumn, type CopyRecordSource, type CopyRecordError } from './requests/copy-binary.js';

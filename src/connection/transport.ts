@@ -102,8 +102,21 @@ export function readChunks(socket: net.Socket, handler: ChunkHandler): () => voi
   };
 }
 
-/** Opens the TCP or Unix socket, reading into a reused buffer (see {@link READ_BUFFER_SIZE}). */
+/**
+ * Whether the reused read buffer (`net.connect`'s `onread`) can be used. Node and Bun honour it for plain and
+ * TLS-upgraded sockets alike. Deno 2 honours it on a plain socket, but a socket that `tls.connect` later wraps
+ * (every SSLRequest that the server accepts) then delivers nothing, and whether the server will accept is
+ * known only after the socket exists: under Deno, sockets are read through `'data'` events.
+ */
+const hasOnread = process.versions.deno === undefined;
+
+/** Opens the TCP or Unix socket, reading into a reused buffer (see {@link READ_BUFFER_SIZE}) where supported. */
 function openSocket(target: TransportTarget): net.Socket {
+  if (!hasOnread) {
+    return target.socketPath !== undefined
+      ? net.connect({ path: target.socketPath })
+      : net.connect({ host: target.host, port: target.port, noDelay: true });
+  }
   const { onread, route } = reusedBufferReads();
   const socket = target.socketPath !== undefined
     ? net.connect({ path: target.socketPath, onread })

@@ -31,6 +31,14 @@ export interface WireEvents {
   closed(reason: Error | undefined): void;
 }
 
+/**
+ * After this long with nothing in flight, the next write waits for one turn of the event loop first. A socket
+ * the server (or a middlebox) closed while the connection sat idle, or while the process was frozen between
+ * requests, has its end already waiting to be read: that turn reads it, and the call fails as never sent
+ * (`safeToRetry`) instead of being written into a dead socket. Busy connections never wait.
+ */
+const IDLE_PROBE_MS = 100;
+
 /** What a startup phase handler sees; it runs before requests are accepted. */
 export type RawHandler = (code: number, buf: Buffer, start: number, end: number) => void;
 
@@ -67,6 +75,14 @@ export class Wire {
   #cancelsInFlight = 0;
   readonly #cancelWanted = new Map<Request, () => void>();
   #flushScheduled = false;
+  /** The pending flush waits a loop turn (see {@link IDLE_PROBE_MS}). */
+  #isProbing = false;
+  /** The newest requests in flight whose bytes are still in {@link writer}, not yet handed to the socket. */
+  #unflushed = 0;
+  /** When the last request in flight finished (Date.now()), or 0 while requests are in flight. */
+  #idleSince = Date.now();
+  /** Why the connection closed, for the message of calls made afterwards. */
+  #closeReason: Error | undefined;
   #closed = false;
   #closing = false;
   #raw: RawHandler | null = null;
@@ -81,6 +97,8 @@ export class Wire {
     this.#describe = describe;
     readChunks(socket, (chunk) => this.#onData(chunk));
     socket.on('error', (err) => this.#fail(new ConnectionError(`connection to ${describe} failed: ${err.message}`, { cause: err })));
+    // 'end' (the server's FIN) comes before 'close' and is enough: the server will read nothing more.
+    socket.on('end', () => this.#onClose());
     socket.on('close', () => this.#onClose());
   }
 
@@ -117,7 +135,8 @@ export class Wire {
   /** Queues a request; it is written as soon as everything before it has been written. */
   enqueue(req: Request): void {
     if (this.isClosed) {
-      req.fail(new ConnectionError(`connection to ${this.#describe} is closed`, { safeToRetry: true }), false);
+      const why = this.#closeReason === undefined ? '' : ` (${this.#closeReason.message})`;
+      req.fail(new ConnectionError(`connection to ${this.#describe} is closed${why}`, { cause: this.#closeReason, safeToRetry: true }), false);
       return;
     }
     this.#pending.push(req);
@@ -185,6 +204,7 @@ export class Wire {
   }
 
   #afterRequestDone(done: Request): void {
+    if (this.#inflight.length === 0 && this.#pending.length === 0) this.#idleSince = Date.now();
     if (this.#fence === done) {
       this.#fence = null;
       if (this.#holder === null) this.#pump();
@@ -213,12 +233,16 @@ export class Wire {
   flushSoon(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    process.nextTick(() => this.#flush());
+    // Two hops: the first immediate may run before this turn's poll phase has read a waiting end of stream.
+    if (this.#isProbing) setImmediate(() => setImmediate(() => this.#flush()));
+    else process.nextTick(() => this.#flush());
   }
 
   /** Writes the outgoing buffer now; returns false when the socket asks to wait for 'drain'. */
   flushNow(): boolean {
     this.#flushScheduled = false;
+    this.#isProbing = false;
+    this.#unflushed = 0;
     if (this.writer.length === 0 || this.#closed) return true;
     return this.#socket.write(this.writer.take());
   }
@@ -268,10 +292,15 @@ export class Wire {
   }
 
   #pump(): void {
+    if (this.#idleSince !== 0 && this.#pending.length > 0) {
+      if (!this.#flushScheduled && Date.now() - this.#idleSince >= IDLE_PROBE_MS) this.#isProbing = true;
+      this.#idleSince = 0;
+    }
     while (this.#holder === null && this.#fence === null && this.#cancelsInFlight === 0 && this.#pending.length > 0) {
       if (this.isSerial && this.#inflight.length > 0) break;
       const req = this.#pending.shift() as Request;
       this.#inflight.push(req);
+      this.#unflushed++;
       let written: boolean;
       try {
         written = req.write(this);
@@ -286,6 +315,7 @@ export class Wire {
   }
 
   #removeInflight(req: Request): void {
+    if (this.#unflushed > 0) this.#unflushed--;
     // A request that wrote nothing is the newest in flight: rebuild the queue without it.
     const all = this.#inflight.drain();
     for (const r of all) if (r !== req) this.#inflight.push(r);
@@ -382,11 +412,15 @@ export class Wire {
   #fail(reason: Error, requested = false): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeReason = reason;
     this.#socket.destroy();
-    for (const req of this.#inflight.drain()) req.fail(reason, true);
     const notSent = reason instanceof ConnectionError
       ? new ConnectionError(reason.message, { cause: reason.cause, safeToRetry: true })
       : reason;
+    // The newest requests in flight may still sit in the outgoing buffer: the server never saw them.
+    const inflight = this.#inflight.drain();
+    const sent = inflight.length - this.#unflushed;
+    for (let i = 0; i < inflight.length; i++) inflight[i].fail(i < sent ? reason : notSent, i < sent);
     for (const req of this.#pending.drain()) req.fail(notSent, false);
     this.#holder = null;
     this.#fence = null;

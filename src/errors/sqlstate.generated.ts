@@ -563,6 +563,8 @@ export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];
 /** SQLSTATE 03000 (sql_statement_not_yet_complete). */
 export class SqlStatementNotYetCompleteError extends DatabaseError {
   static override readonly code: string = '03000';
+  /** A SQLSTATE of class 03. */
+  declare readonly code: `03${string}`;
 }
 
 // Class 08
@@ -570,36 +572,50 @@ export class SqlStatementNotYetCompleteError extends DatabaseError {
 /** SQLSTATE 08000 (connection_exception). */
 export class ConnectionExceptionError extends DatabaseError {
   static override readonly code: string = '08000';
+  /** A SQLSTATE of class 08. */
+  declare readonly code: `08${string}`;
 }
 
 /** SQLSTATE 08003 (connection_does_not_exist). */
 export class ConnectionDoesNotExistError extends ConnectionExceptionError {
   static override readonly code: string = '08003';
+  /** Always 08003. */
+  declare readonly code: '08003';
 }
 
 /** SQLSTATE 08006 (connection_failure). */
 export class ConnectionFailureError extends ConnectionExceptionError {
   static override readonly code: string = '08006';
+  /** Always 08006. */
+  declare readonly code: '08006';
 }
 
 /** SQLSTATE 08001 (sqlclient_unable_to_establish_sqlconnection). */
 export class SqlclientUnableToEstablishSqlconnectionError extends ConnectionExceptionError {
   static override readonly code: string = '08001';
+  /** Always 08001. */
+  declare readonly code: '08001';
 }
 
 /** SQLSTATE 08004 (sqlserver_rejected_establishment_of_sqlconnection). */
 export class SqlserverRejectedEstablishmentOfSqlconnectionError extends ConnectionExceptionError {
   static override readonly code: string = '08004';
+  /** Always 08004. */
+  declare readonly code: '08004';
 }
 
 /** SQLSTATE 08007 (transaction_resolution_unknown). */
 export class TransactionResolutionUnknownError extends ConnectionExceptionError {
   static override readonly code: string = '08007';
+  /** Always 08007. */
+  declare readonly code: '08007';
 }
 
 /** SQLSTATE 08P01 (protocol_violation). */
 export class ProtocolViolationError extends ConnectionExceptionError {
   static override readonly code: string = '08P01';
+  /** Always 08P01. */
+  declare readonly code: '08P01';
 }
 
 // Class 09
@@ -607,6 +623,8 @@ export class ProtocolViolationError extends ConnectionExceptionError {
 /** SQLSTATE 09000 (triggered_action_exception). */
 export class TriggeredActionExceptionError extends DatabaseError {
   static override readonly code: string = '09000';
+  /** A SQLSTATE of class 09. */
+  declare readonly code: `09${string}`;
 }
 
 // Class 0A
@@ -614,6 +632,8 @@ export class TriggeredActionExceptionError extends DatabaseError {
 /** SQLSTATE 0A000 (feature_not_supported). */
 export class FeatureNotSupportedError extends DatabaseError {
   static override readonly code: string = '0A000';
+  /** A SQLSTATE of class 0A. */
+  declare readonly code: `0A${string}`;
 }
 
 // Class 0B
@@ -621,6 +641,8 @@ export class FeatureNotSupportedError extends DatabaseError {
 /** SQLSTATE 0B000 (invalid_transaction_initiation). */
 export class InvalidTransactionInitiationError extends DatabaseError {
   static override readonly code: string = '0B000';
+  /** A SQLSTATE of class 0B. */
+  declare readonly code: `0B${string}`;
 }
 
 // Class 0F
@@ -628,11 +650,15 @@ export class InvalidTransactionInitiationError extends DatabaseError {
 /** SQLSTATE 0F000 (locator_exception). */
 export class LocatorExceptionError extends DatabaseError {
   static override readonly code: string = '0F000';
+  /** A SQLSTATE of class 0F. */
+  declare readonly code: `0F${string}`;
 }
 
 /** SQLSTATE 0F001 (invalid_locator_specification). */
 export class InvalidLocatorSpecificationError extends LocatorExceptionError {
   static override readonly code: string = '0F001';
+  /** Always 0F001. */
+  declare readonly code: '0F001';
 }
 
 // Class 0L
@@ -640,11 +666,15 @@ export class InvalidLocatorSpecificationError extends LocatorExceptionError {
 /** SQLSTATE 0L000 (invalid_grantor). */
 export class InvalidGrantorError extends DatabaseError {
   static override readonly code: string = '0L000';
+  /** A SQLSTATE of class 0L. */
+  declare readonly code: `0L${string}`;
 }
 
 /** SQLSTATE 0LP01 (invalid_grant_operation). */
 export class InvalidGrantOperationError extends InvalidGrantorError {
   static override readonly code: string = '0LP01';
+  /** Always 0LP01. */
+  declare readonly code: '0LP01';
 }
 
 // Class 0P
@@ -652,6 +682,8 @@ export class InvalidGrantOperationError extends InvalidGrantorError {
 /** SQLSTATE 0P000 (invalid_role_specification). */
 export class InvalidRoleSpecificationError extends DatabaseError {
   static override readonly code: string = '0P000';
+  /** A SQLSTATE of class 0P. */
+  declare readonly code: `0P${string}`;
 }
 
 // Class 0Z
@@ -659,11 +691,15 @@ export class InvalidRoleSpecificationError extends DatabaseError {
 /** SQLSTATE 0Z000 (diagnostics_exception). */
 export class DiagnosticsExceptionError extends DatabaseError {
   static override readonly code: string = '0Z000';
+  /** A SQLSTATE of class 0Z. */
+  declare readonly code: `0Z${string}`;
 }
 
 /** SQLSTATE 0Z002 (stacked_diagnostics_accessed_without_active_handler). */
 export class StackedDiagnosticsAccessedWithoutActiveHandlerError extends DiagnosticsExceptionError {
   static override readonly code: string = '0Z002';
+  /** Always 0Z002. */
+  declare readonly code: '0Z002';
 }
 
 // Class 10
@@ -671,6 +707,8 @@ export class StackedDiagnosticsAccessedWithoutActiveHandlerError extends Diagnos
 /** SQLSTATE 10608 (invalid_argument_for_xquery). */
 export class InvalidArgumentForXqueryError extends DatabaseError {
   static override readonly code: string = '10608';
+  /** Always 10608. */
+  declare readonly code: '10608';
 }
 
 // Class 20
@@ -678,6 +716,8 @@ export class InvalidArgumentForXqueryError extends DatabaseError {
 /** SQLSTATE 20000 (case_not_found). */
 export class CaseNotFoundError extends DatabaseError {
   static override readonly code: string = '20000';
+  /** A SQLSTATE of class 20. */
+  declare readonly code: `20${string}`;
 }
 
 // Class 21
@@ -685,6 +725,8 @@ export class CaseNotFoundError extends DatabaseError {
 /** SQLSTATE 21000 (cardinality_violation). */
 export class CardinalityViolationError extends DatabaseError {
   static override readonly code: string = '21000';
+  /** A SQLSTATE of class 21. */
+  declare readonly code: `21${string}`;
 }
 
 // Class 22
@@ -692,341 +734,477 @@ export class CardinalityViolationError extends DatabaseError {
 /** SQLSTATE 22000 (data_exception). */
 export class DataExceptionError extends DatabaseError {
   static override readonly code: string = '22000';
+  /** A SQLSTATE of class 22. */
+  declare readonly code: `22${string}`;
 }
 
 /** SQLSTATE 2202E (array_subscript_error). */
 export class ArraySubscriptErrorError extends DataExceptionError {
   static override readonly code: string = '2202E';
+  /** Always 2202E. */
+  declare readonly code: '2202E';
 }
 
 /** SQLSTATE 22021 (character_not_in_repertoire). */
 export class CharacterNotInRepertoireError extends DataExceptionError {
   static override readonly code: string = '22021';
+  /** Always 22021. */
+  declare readonly code: '22021';
 }
 
 /** SQLSTATE 22008 (datetime_field_overflow). */
 export class DatetimeFieldOverflowError extends DataExceptionError {
   static override readonly code: string = '22008';
+  /** Always 22008. */
+  declare readonly code: '22008';
 }
 
 /** SQLSTATE 22012 (division_by_zero). */
 export class DivisionByZeroError extends DataExceptionError {
   static override readonly code: string = '22012';
+  /** Always 22012. */
+  declare readonly code: '22012';
 }
 
 /** SQLSTATE 22005 (error_in_assignment). */
 export class ErrorInAssignmentError extends DataExceptionError {
   static override readonly code: string = '22005';
+  /** Always 22005. */
+  declare readonly code: '22005';
 }
 
 /** SQLSTATE 2200B (escape_character_conflict). */
 export class EscapeCharacterConflictError extends DataExceptionError {
   static override readonly code: string = '2200B';
+  /** Always 2200B. */
+  declare readonly code: '2200B';
 }
 
 /** SQLSTATE 22022 (indicator_overflow). */
 export class IndicatorOverflowError extends DataExceptionError {
   static override readonly code: string = '22022';
+  /** Always 22022. */
+  declare readonly code: '22022';
 }
 
 /** SQLSTATE 22015 (interval_field_overflow). */
 export class IntervalFieldOverflowError extends DataExceptionError {
   static override readonly code: string = '22015';
+  /** Always 22015. */
+  declare readonly code: '22015';
 }
 
 /** SQLSTATE 2201E (invalid_argument_for_logarithm). */
 export class InvalidArgumentForLogarithmError extends DataExceptionError {
   static override readonly code: string = '2201E';
+  /** Always 2201E. */
+  declare readonly code: '2201E';
 }
 
 /** SQLSTATE 22014 (invalid_argument_for_ntile_function). */
 export class InvalidArgumentForNtileFunctionError extends DataExceptionError {
   static override readonly code: string = '22014';
+  /** Always 22014. */
+  declare readonly code: '22014';
 }
 
 /** SQLSTATE 22016 (invalid_argument_for_nth_value_function). */
 export class InvalidArgumentForNthValueFunctionError extends DataExceptionError {
   static override readonly code: string = '22016';
+  /** Always 22016. */
+  declare readonly code: '22016';
 }
 
 /** SQLSTATE 2201F (invalid_argument_for_power_function). */
 export class InvalidArgumentForPowerFunctionError extends DataExceptionError {
   static override readonly code: string = '2201F';
+  /** Always 2201F. */
+  declare readonly code: '2201F';
 }
 
 /** SQLSTATE 2201G (invalid_argument_for_width_bucket_function). */
 export class InvalidArgumentForWidthBucketFunctionError extends DataExceptionError {
   static override readonly code: string = '2201G';
+  /** Always 2201G. */
+  declare readonly code: '2201G';
 }
 
 /** SQLSTATE 22018 (invalid_character_value_for_cast). */
 export class InvalidCharacterValueForCastError extends DataExceptionError {
   static override readonly code: string = '22018';
+  /** Always 22018. */
+  declare readonly code: '22018';
 }
 
 /** SQLSTATE 22007 (invalid_datetime_format). */
 export class InvalidDatetimeFormatError extends DataExceptionError {
   static override readonly code: string = '22007';
+  /** Always 22007. */
+  declare readonly code: '22007';
 }
 
 /** SQLSTATE 22019 (invalid_escape_character). */
 export class InvalidEscapeCharacterError extends DataExceptionError {
   static override readonly code: string = '22019';
+  /** Always 22019. */
+  declare readonly code: '22019';
 }
 
 /** SQLSTATE 2200D (invalid_escape_octet). */
 export class InvalidEscapeOctetError extends DataExceptionError {
   static override readonly code: string = '2200D';
+  /** Always 2200D. */
+  declare readonly code: '2200D';
 }
 
 /** SQLSTATE 22025 (invalid_escape_sequence). */
 export class InvalidEscapeSequenceError extends DataExceptionError {
   static override readonly code: string = '22025';
+  /** Always 22025. */
+  declare readonly code: '22025';
 }
 
 /** SQLSTATE 22P06 (nonstandard_use_of_escape_character). */
 export class NonstandardUseOfEscapeCharacterError extends DataExceptionError {
   static override readonly code: string = '22P06';
+  /** Always 22P06. */
+  declare readonly code: '22P06';
 }
 
 /** SQLSTATE 22010 (invalid_indicator_parameter_value). */
 export class InvalidIndicatorParameterValueError extends DataExceptionError {
   static override readonly code: string = '22010';
+  /** Always 22010. */
+  declare readonly code: '22010';
 }
 
 /** SQLSTATE 22023 (invalid_parameter_value). */
 export class InvalidParameterValueError extends DataExceptionError {
   static override readonly code: string = '22023';
+  /** Always 22023. */
+  declare readonly code: '22023';
 }
 
 /** SQLSTATE 22013 (invalid_preceding_or_following_size). */
 export class InvalidPrecedingOrFollowingSizeError extends DataExceptionError {
   static override readonly code: string = '22013';
+  /** Always 22013. */
+  declare readonly code: '22013';
 }
 
 /** SQLSTATE 2201B (invalid_regular_expression). */
 export class InvalidRegularExpressionError extends DataExceptionError {
   static override readonly code: string = '2201B';
+  /** Always 2201B. */
+  declare readonly code: '2201B';
 }
 
 /** SQLSTATE 2201W (invalid_row_count_in_limit_clause). */
 export class InvalidRowCountInLimitClauseError extends DataExceptionError {
   static override readonly code: string = '2201W';
+  /** Always 2201W. */
+  declare readonly code: '2201W';
 }
 
 /** SQLSTATE 2201X (invalid_row_count_in_result_offset_clause). */
 export class InvalidRowCountInResultOffsetClauseError extends DataExceptionError {
   static override readonly code: string = '2201X';
+  /** Always 2201X. */
+  declare readonly code: '2201X';
 }
 
 /** SQLSTATE 2202H (invalid_tablesample_argument). */
 export class InvalidTablesampleArgumentError extends DataExceptionError {
   static override readonly code: string = '2202H';
+  /** Always 2202H. */
+  declare readonly code: '2202H';
 }
 
 /** SQLSTATE 2202G (invalid_tablesample_repeat). */
 export class InvalidTablesampleRepeatError extends DataExceptionError {
   static override readonly code: string = '2202G';
+  /** Always 2202G. */
+  declare readonly code: '2202G';
 }
 
 /** SQLSTATE 22009 (invalid_time_zone_displacement_value). */
 export class InvalidTimeZoneDisplacementValueError extends DataExceptionError {
   static override readonly code: string = '22009';
+  /** Always 22009. */
+  declare readonly code: '22009';
 }
 
 /** SQLSTATE 2200C (invalid_use_of_escape_character). */
 export class InvalidUseOfEscapeCharacterError extends DataExceptionError {
   static override readonly code: string = '2200C';
+  /** Always 2200C. */
+  declare readonly code: '2200C';
 }
 
 /** SQLSTATE 2200G (most_specific_type_mismatch). */
 export class MostSpecificTypeMismatchError extends DataExceptionError {
   static override readonly code: string = '2200G';
+  /** Always 2200G. */
+  declare readonly code: '2200G';
 }
 
 /** SQLSTATE 22004 (null_value_not_allowed). */
 export class DataExceptionNullValueNotAllowedError extends DataExceptionError {
   static override readonly code: string = '22004';
+  /** Always 22004. */
+  declare readonly code: '22004';
 }
 
 /** SQLSTATE 22002 (null_value_no_indicator_parameter). */
 export class NullValueNoIndicatorParameterError extends DataExceptionError {
   static override readonly code: string = '22002';
+  /** Always 22002. */
+  declare readonly code: '22002';
 }
 
 /** SQLSTATE 22003 (numeric_value_out_of_range). */
 export class NumericValueOutOfRangeError extends DataExceptionError {
   static override readonly code: string = '22003';
+  /** Always 22003. */
+  declare readonly code: '22003';
 }
 
 /** SQLSTATE 2200H (sequence_generator_limit_exceeded). */
 export class SequenceGeneratorLimitExceededError extends DataExceptionError {
   static override readonly code: string = '2200H';
+  /** Always 2200H. */
+  declare readonly code: '2200H';
 }
 
 /** SQLSTATE 22026 (string_data_length_mismatch). */
 export class StringDataLengthMismatchError extends DataExceptionError {
   static override readonly code: string = '22026';
+  /** Always 22026. */
+  declare readonly code: '22026';
 }
 
 /** SQLSTATE 22001 (string_data_right_truncation). */
 export class DataExceptionStringDataRightTruncationError extends DataExceptionError {
   static override readonly code: string = '22001';
+  /** Always 22001. */
+  declare readonly code: '22001';
 }
 
 /** SQLSTATE 22011 (substring_error). */
 export class SubstringErrorError extends DataExceptionError {
   static override readonly code: string = '22011';
+  /** Always 22011. */
+  declare readonly code: '22011';
 }
 
 /** SQLSTATE 22027 (trim_error). */
 export class TrimErrorError extends DataExceptionError {
   static override readonly code: string = '22027';
+  /** Always 22027. */
+  declare readonly code: '22027';
 }
 
 /** SQLSTATE 22024 (unterminated_c_string). */
 export class UnterminatedCStringError extends DataExceptionError {
   static override readonly code: string = '22024';
+  /** Always 22024. */
+  declare readonly code: '22024';
 }
 
 /** SQLSTATE 2200F (zero_length_character_string). */
 export class ZeroLengthCharacterStringError extends DataExceptionError {
   static override readonly code: string = '2200F';
+  /** Always 2200F. */
+  declare readonly code: '2200F';
 }
 
 /** SQLSTATE 22P01 (floating_point_exception). */
 export class FloatingPointExceptionError extends DataExceptionError {
   static override readonly code: string = '22P01';
+  /** Always 22P01. */
+  declare readonly code: '22P01';
 }
 
 /** SQLSTATE 22P02 (invalid_text_representation). */
 export class InvalidTextRepresentationError extends DataExceptionError {
   static override readonly code: string = '22P02';
+  /** Always 22P02. */
+  declare readonly code: '22P02';
 }
 
 /** SQLSTATE 22P03 (invalid_binary_representation). */
 export class InvalidBinaryRepresentationError extends DataExceptionError {
   static override readonly code: string = '22P03';
+  /** Always 22P03. */
+  declare readonly code: '22P03';
 }
 
 /** SQLSTATE 22P04 (bad_copy_file_format). */
 export class BadCopyFileFormatError extends DataExceptionError {
   static override readonly code: string = '22P04';
+  /** Always 22P04. */
+  declare readonly code: '22P04';
 }
 
 /** SQLSTATE 22P05 (untranslatable_character). */
 export class UntranslatableCharacterError extends DataExceptionError {
   static override readonly code: string = '22P05';
+  /** Always 22P05. */
+  declare readonly code: '22P05';
 }
 
 /** SQLSTATE 2200L (not_an_xml_document). */
 export class NotAnXmlDocumentError extends DataExceptionError {
   static override readonly code: string = '2200L';
+  /** Always 2200L. */
+  declare readonly code: '2200L';
 }
 
 /** SQLSTATE 2200M (invalid_xml_document). */
 export class InvalidXmlDocumentError extends DataExceptionError {
   static override readonly code: string = '2200M';
+  /** Always 2200M. */
+  declare readonly code: '2200M';
 }
 
 /** SQLSTATE 2200N (invalid_xml_content). */
 export class InvalidXmlContentError extends DataExceptionError {
   static override readonly code: string = '2200N';
+  /** Always 2200N. */
+  declare readonly code: '2200N';
 }
 
 /** SQLSTATE 2200S (invalid_xml_comment). */
 export class InvalidXmlCommentError extends DataExceptionError {
   static override readonly code: string = '2200S';
+  /** Always 2200S. */
+  declare readonly code: '2200S';
 }
 
 /** SQLSTATE 2200T (invalid_xml_processing_instruction). */
 export class InvalidXmlProcessingInstructionError extends DataExceptionError {
   static override readonly code: string = '2200T';
+  /** Always 2200T. */
+  declare readonly code: '2200T';
 }
 
 /** SQLSTATE 22030 (duplicate_json_object_key_value). */
 export class DuplicateJsonObjectKeyValueError extends DataExceptionError {
   static override readonly code: string = '22030';
+  /** Always 22030. */
+  declare readonly code: '22030';
 }
 
 /** SQLSTATE 22031 (invalid_argument_for_sql_json_datetime_function). */
 export class InvalidArgumentForSqlJsonDatetimeFunctionError extends DataExceptionError {
   static override readonly code: string = '22031';
+  /** Always 22031. */
+  declare readonly code: '22031';
 }
 
 /** SQLSTATE 22032 (invalid_json_text). */
 export class InvalidJsonTextError extends DataExceptionError {
   static override readonly code: string = '22032';
+  /** Always 22032. */
+  declare readonly code: '22032';
 }
 
 /** SQLSTATE 22033 (invalid_sql_json_subscript). */
 export class InvalidSqlJsonSubscriptError extends DataExceptionError {
   static override readonly code: string = '22033';
+  /** Always 22033. */
+  declare readonly code: '22033';
 }
 
 /** SQLSTATE 22034 (more_than_one_sql_json_item). */
 export class MoreThanOneSqlJsonItemError extends DataExceptionError {
   static override readonly code: string = '22034';
+  /** Always 22034. */
+  declare readonly code: '22034';
 }
 
 /** SQLSTATE 22035 (no_sql_json_item). */
 export class NoSqlJsonItemError extends DataExceptionError {
   static override readonly code: string = '22035';
+  /** Always 22035. */
+  declare readonly code: '22035';
 }
 
 /** SQLSTATE 22036 (non_numeric_sql_json_item). */
 export class NonNumericSqlJsonItemError extends DataExceptionError {
   static override readonly code: string = '22036';
+  /** Always 22036. */
+  declare readonly code: '22036';
 }
 
 /** SQLSTATE 22037 (non_unique_keys_in_a_json_object). */
 export class NonUniqueKeysInAJsonObjectError extends DataExceptionError {
   static override readonly code: string = '22037';
+  /** Always 22037. */
+  declare readonly code: '22037';
 }
 
 /** SQLSTATE 22038 (singleton_sql_json_item_required). */
 export class SingletonSqlJsonItemRequiredError extends DataExceptionError {
   static override readonly code: string = '22038';
+  /** Always 22038. */
+  declare readonly code: '22038';
 }
 
 /** SQLSTATE 22039 (sql_json_array_not_found). */
 export class SqlJsonArrayNotFoundError extends DataExceptionError {
   static override readonly code: string = '22039';
+  /** Always 22039. */
+  declare readonly code: '22039';
 }
 
 /** SQLSTATE 2203A (sql_json_member_not_found). */
 export class SqlJsonMemberNotFoundError extends DataExceptionError {
   static override readonly code: string = '2203A';
+  /** Always 2203A. */
+  declare readonly code: '2203A';
 }
 
 /** SQLSTATE 2203B (sql_json_number_not_found). */
 export class SqlJsonNumberNotFoundError extends DataExceptionError {
   static override readonly code: string = '2203B';
+  /** Always 2203B. */
+  declare readonly code: '2203B';
 }
 
 /** SQLSTATE 2203C (sql_json_object_not_found). */
 export class SqlJsonObjectNotFoundError extends DataExceptionError {
   static override readonly code: string = '2203C';
+  /** Always 2203C. */
+  declare readonly code: '2203C';
 }
 
 /** SQLSTATE 2203D (too_many_json_array_elements). */
 export class TooManyJsonArrayElementsError extends DataExceptionError {
   static override readonly code: string = '2203D';
+  /** Always 2203D. */
+  declare readonly code: '2203D';
 }
 
 /** SQLSTATE 2203E (too_many_json_object_members). */
 export class TooManyJsonObjectMembersError extends DataExceptionError {
   static override readonly code: string = '2203E';
+  /** Always 2203E. */
+  declare readonly code: '2203E';
 }
 
 /** SQLSTATE 2203F (sql_json_scalar_required). */
 export class SqlJsonScalarRequiredError extends DataExceptionError {
   static override readonly code: string = '2203F';
+  /** Always 2203F. */
+  declare readonly code: '2203F';
 }
 
 /** SQLSTATE 2203G (sql_json_item_cannot_be_cast_to_target_type). */
 export class SqlJsonItemCannotBeCastToTargetTypeError extends DataExceptionError {
   static override readonly code: string = '2203G';
+  /** Always 2203G. */
+  declare readonly code: '2203G';
 }
 
 // Class 23
@@ -1034,36 +1212,50 @@ export class SqlJsonItemCannotBeCastToTargetTypeError extends DataExceptionError
 /** SQLSTATE 23000 (integrity_constraint_violation). */
 export class IntegrityConstraintViolationError extends DatabaseError {
   static override readonly code: string = '23000';
+  /** A SQLSTATE of class 23. */
+  declare readonly code: `23${string}`;
 }
 
 /** SQLSTATE 23001 (restrict_violation). */
 export class RestrictViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23001';
+  /** Always 23001. */
+  declare readonly code: '23001';
 }
 
 /** SQLSTATE 23502 (not_null_violation). */
 export class NotNullViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23502';
+  /** Always 23502. */
+  declare readonly code: '23502';
 }
 
 /** SQLSTATE 23503 (foreign_key_violation). */
 export class ForeignKeyViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23503';
+  /** Always 23503. */
+  declare readonly code: '23503';
 }
 
 /** SQLSTATE 23505 (unique_violation). */
 export class UniqueViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23505';
+  /** Always 23505. */
+  declare readonly code: '23505';
 }
 
 /** SQLSTATE 23514 (check_violation). */
 export class CheckViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23514';
+  /** Always 23514. */
+  declare readonly code: '23514';
 }
 
 /** SQLSTATE 23P01 (exclusion_violation). */
 export class ExclusionViolationError extends IntegrityConstraintViolationError {
   static override readonly code: string = '23P01';
+  /** Always 23P01. */
+  declare readonly code: '23P01';
 }
 
 // Class 24
@@ -1071,6 +1263,8 @@ export class ExclusionViolationError extends IntegrityConstraintViolationError {
 /** SQLSTATE 24000 (invalid_cursor_state). */
 export class InvalidCursorStateError extends DatabaseError {
   static override readonly code: string = '24000';
+  /** A SQLSTATE of class 24. */
+  declare readonly code: `24${string}`;
 }
 
 // Class 25
@@ -1078,66 +1272,92 @@ export class InvalidCursorStateError extends DatabaseError {
 /** SQLSTATE 25000 (invalid_transaction_state). */
 export class InvalidTransactionStateError extends DatabaseError {
   static override readonly code: string = '25000';
+  /** A SQLSTATE of class 25. */
+  declare readonly code: `25${string}`;
 }
 
 /** SQLSTATE 25001 (active_sql_transaction). */
 export class ActiveSqlTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25001';
+  /** Always 25001. */
+  declare readonly code: '25001';
 }
 
 /** SQLSTATE 25002 (branch_transaction_already_active). */
 export class BranchTransactionAlreadyActiveError extends InvalidTransactionStateError {
   static override readonly code: string = '25002';
+  /** Always 25002. */
+  declare readonly code: '25002';
 }
 
 /** SQLSTATE 25008 (held_cursor_requires_same_isolation_level). */
 export class HeldCursorRequiresSameIsolationLevelError extends InvalidTransactionStateError {
   static override readonly code: string = '25008';
+  /** Always 25008. */
+  declare readonly code: '25008';
 }
 
 /** SQLSTATE 25003 (inappropriate_access_mode_for_branch_transaction). */
 export class InappropriateAccessModeForBranchTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25003';
+  /** Always 25003. */
+  declare readonly code: '25003';
 }
 
 /** SQLSTATE 25004 (inappropriate_isolation_level_for_branch_transaction). */
 export class InappropriateIsolationLevelForBranchTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25004';
+  /** Always 25004. */
+  declare readonly code: '25004';
 }
 
 /** SQLSTATE 25005 (no_active_sql_transaction_for_branch_transaction). */
 export class NoActiveSqlTransactionForBranchTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25005';
+  /** Always 25005. */
+  declare readonly code: '25005';
 }
 
 /** SQLSTATE 25006 (read_only_sql_transaction). */
 export class ReadOnlySqlTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25006';
+  /** Always 25006. */
+  declare readonly code: '25006';
 }
 
 /** SQLSTATE 25007 (schema_and_data_statement_mixing_not_supported). */
 export class SchemaAndDataStatementMixingNotSupportedError extends InvalidTransactionStateError {
   static override readonly code: string = '25007';
+  /** Always 25007. */
+  declare readonly code: '25007';
 }
 
 /** SQLSTATE 25P01 (no_active_sql_transaction). */
 export class NoActiveSqlTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25P01';
+  /** Always 25P01. */
+  declare readonly code: '25P01';
 }
 
 /** SQLSTATE 25P02 (in_failed_sql_transaction). */
 export class InFailedSqlTransactionError extends InvalidTransactionStateError {
   static override readonly code: string = '25P02';
+  /** Always 25P02. */
+  declare readonly code: '25P02';
 }
 
 /** SQLSTATE 25P03 (idle_in_transaction_session_timeout). */
 export class IdleInTransactionSessionTimeoutError extends InvalidTransactionStateError {
   static override readonly code: string = '25P03';
+  /** Always 25P03. */
+  declare readonly code: '25P03';
 }
 
 /** SQLSTATE 25P04 (transaction_timeout). */
 export class TransactionTimeoutError extends InvalidTransactionStateError {
   static override readonly code: string = '25P04';
+  /** Always 25P04. */
+  declare readonly code: '25P04';
 }
 
 // Class 26
@@ -1145,6 +1365,8 @@ export class TransactionTimeoutError extends InvalidTransactionStateError {
 /** SQLSTATE 26000 (invalid_sql_statement_name). */
 export class InvalidSqlStatementNameError extends DatabaseError {
   static override readonly code: string = '26000';
+  /** A SQLSTATE of class 26. */
+  declare readonly code: `26${string}`;
 }
 
 // Class 27
@@ -1152,6 +1374,8 @@ export class InvalidSqlStatementNameError extends DatabaseError {
 /** SQLSTATE 27000 (triggered_data_change_violation). */
 export class TriggeredDataChangeViolationError extends DatabaseError {
   static override readonly code: string = '27000';
+  /** A SQLSTATE of class 27. */
+  declare readonly code: `27${string}`;
 }
 
 // Class 28
@@ -1159,11 +1383,15 @@ export class TriggeredDataChangeViolationError extends DatabaseError {
 /** SQLSTATE 28000 (invalid_authorization_specification). */
 export class InvalidAuthorizationSpecificationError extends DatabaseError {
   static override readonly code: string = '28000';
+  /** A SQLSTATE of class 28. */
+  declare readonly code: `28${string}`;
 }
 
 /** SQLSTATE 28P01 (invalid_password). */
 export class InvalidPasswordError extends InvalidAuthorizationSpecificationError {
   static override readonly code: string = '28P01';
+  /** Always 28P01. */
+  declare readonly code: '28P01';
 }
 
 // Class 2B
@@ -1171,11 +1399,15 @@ export class InvalidPasswordError extends InvalidAuthorizationSpecificationError
 /** SQLSTATE 2B000 (dependent_privilege_descriptors_still_exist). */
 export class DependentPrivilegeDescriptorsStillExistError extends DatabaseError {
   static override readonly code: string = '2B000';
+  /** A SQLSTATE of class 2B. */
+  declare readonly code: `2B${string}`;
 }
 
 /** SQLSTATE 2BP01 (dependent_objects_still_exist). */
 export class DependentObjectsStillExistError extends DependentPrivilegeDescriptorsStillExistError {
   static override readonly code: string = '2BP01';
+  /** Always 2BP01. */
+  declare readonly code: '2BP01';
 }
 
 // Class 2D
@@ -1183,6 +1415,8 @@ export class DependentObjectsStillExistError extends DependentPrivilegeDescripto
 /** SQLSTATE 2D000 (invalid_transaction_termination). */
 export class InvalidTransactionTerminationError extends DatabaseError {
   static override readonly code: string = '2D000';
+  /** A SQLSTATE of class 2D. */
+  declare readonly code: `2D${string}`;
 }
 
 // Class 2F
@@ -1190,26 +1424,36 @@ export class InvalidTransactionTerminationError extends DatabaseError {
 /** SQLSTATE 2F000 (sql_routine_exception). */
 export class SqlRoutineExceptionError extends DatabaseError {
   static override readonly code: string = '2F000';
+  /** A SQLSTATE of class 2F. */
+  declare readonly code: `2F${string}`;
 }
 
 /** SQLSTATE 2F005 (function_executed_no_return_statement). */
 export class FunctionExecutedNoReturnStatementError extends SqlRoutineExceptionError {
   static override readonly code: string = '2F005';
+  /** Always 2F005. */
+  declare readonly code: '2F005';
 }
 
 /** SQLSTATE 2F002 (modifying_sql_data_not_permitted). */
 export class SqlRoutineExceptionModifyingSqlDataNotPermittedError extends SqlRoutineExceptionError {
   static override readonly code: string = '2F002';
+  /** Always 2F002. */
+  declare readonly code: '2F002';
 }
 
 /** SQLSTATE 2F003 (prohibited_sql_statement_attempted). */
 export class SqlRoutineExceptionProhibitedSqlStatementAttemptedError extends SqlRoutineExceptionError {
   static override readonly code: string = '2F003';
+  /** Always 2F003. */
+  declare readonly code: '2F003';
 }
 
 /** SQLSTATE 2F004 (reading_sql_data_not_permitted). */
 export class SqlRoutineExceptionReadingSqlDataNotPermittedError extends SqlRoutineExceptionError {
   static override readonly code: string = '2F004';
+  /** Always 2F004. */
+  declare readonly code: '2F004';
 }
 
 // Class 34
@@ -1217,6 +1461,8 @@ export class SqlRoutineExceptionReadingSqlDataNotPermittedError extends SqlRouti
 /** SQLSTATE 34000 (invalid_cursor_name). */
 export class InvalidCursorNameError extends DatabaseError {
   static override readonly code: string = '34000';
+  /** A SQLSTATE of class 34. */
+  declare readonly code: `34${string}`;
 }
 
 // Class 38
@@ -1224,26 +1470,36 @@ export class InvalidCursorNameError extends DatabaseError {
 /** SQLSTATE 38000 (external_routine_exception). */
 export class ExternalRoutineExceptionError extends DatabaseError {
   static override readonly code: string = '38000';
+  /** A SQLSTATE of class 38. */
+  declare readonly code: `38${string}`;
 }
 
 /** SQLSTATE 38001 (containing_sql_not_permitted). */
 export class ContainingSqlNotPermittedError extends ExternalRoutineExceptionError {
   static override readonly code: string = '38001';
+  /** Always 38001. */
+  declare readonly code: '38001';
 }
 
 /** SQLSTATE 38002 (modifying_sql_data_not_permitted). */
 export class ExternalRoutineExceptionModifyingSqlDataNotPermittedError extends ExternalRoutineExceptionError {
   static override readonly code: string = '38002';
+  /** Always 38002. */
+  declare readonly code: '38002';
 }
 
 /** SQLSTATE 38003 (prohibited_sql_statement_attempted). */
 export class ExternalRoutineExceptionProhibitedSqlStatementAttemptedError extends ExternalRoutineExceptionError {
   static override readonly code: string = '38003';
+  /** Always 38003. */
+  declare readonly code: '38003';
 }
 
 /** SQLSTATE 38004 (reading_sql_data_not_permitted). */
 export class ExternalRoutineExceptionReadingSqlDataNotPermittedError extends ExternalRoutineExceptionError {
   static override readonly code: string = '38004';
+  /** Always 38004. */
+  declare readonly code: '38004';
 }
 
 // Class 39
@@ -1251,31 +1507,43 @@ export class ExternalRoutineExceptionReadingSqlDataNotPermittedError extends Ext
 /** SQLSTATE 39000 (external_routine_invocation_exception). */
 export class ExternalRoutineInvocationExceptionError extends DatabaseError {
   static override readonly code: string = '39000';
+  /** A SQLSTATE of class 39. */
+  declare readonly code: `39${string}`;
 }
 
 /** SQLSTATE 39001 (invalid_sqlstate_returned). */
 export class InvalidSqlstateReturnedError extends ExternalRoutineInvocationExceptionError {
   static override readonly code: string = '39001';
+  /** Always 39001. */
+  declare readonly code: '39001';
 }
 
 /** SQLSTATE 39004 (null_value_not_allowed). */
 export class ExternalRoutineInvocationExceptionNullValueNotAllowedError extends ExternalRoutineInvocationExceptionError {
   static override readonly code: string = '39004';
+  /** Always 39004. */
+  declare readonly code: '39004';
 }
 
 /** SQLSTATE 39P01 (trigger_protocol_violated). */
 export class TriggerProtocolViolatedError extends ExternalRoutineInvocationExceptionError {
   static override readonly code: string = '39P01';
+  /** Always 39P01. */
+  declare readonly code: '39P01';
 }
 
 /** SQLSTATE 39P02 (srf_protocol_violated). */
 export class SrfProtocolViolatedError extends ExternalRoutineInvocationExceptionError {
   static override readonly code: string = '39P02';
+  /** Always 39P02. */
+  declare readonly code: '39P02';
 }
 
 /** SQLSTATE 39P03 (event_trigger_protocol_violated). */
 export class EventTriggerProtocolViolatedError extends ExternalRoutineInvocationExceptionError {
   static override readonly code: string = '39P03';
+  /** Always 39P03. */
+  declare readonly code: '39P03';
 }
 
 // Class 3B
@@ -1283,11 +1551,15 @@ export class EventTriggerProtocolViolatedError extends ExternalRoutineInvocation
 /** SQLSTATE 3B000 (savepoint_exception). */
 export class SavepointExceptionError extends DatabaseError {
   static override readonly code: string = '3B000';
+  /** A SQLSTATE of class 3B. */
+  declare readonly code: `3B${string}`;
 }
 
 /** SQLSTATE 3B001 (invalid_savepoint_specification). */
 export class InvalidSavepointSpecificationError extends SavepointExceptionError {
   static override readonly code: string = '3B001';
+  /** Always 3B001. */
+  declare readonly code: '3B001';
 }
 
 // Class 3D
@@ -1295,6 +1567,8 @@ export class InvalidSavepointSpecificationError extends SavepointExceptionError 
 /** SQLSTATE 3D000 (invalid_catalog_name). */
 export class InvalidCatalogNameError extends DatabaseError {
   static override readonly code: string = '3D000';
+  /** A SQLSTATE of class 3D. */
+  declare readonly code: `3D${string}`;
 }
 
 // Class 3F
@@ -1302,6 +1576,8 @@ export class InvalidCatalogNameError extends DatabaseError {
 /** SQLSTATE 3F000 (invalid_schema_name). */
 export class InvalidSchemaNameError extends DatabaseError {
   static override readonly code: string = '3F000';
+  /** A SQLSTATE of class 3F. */
+  declare readonly code: `3F${string}`;
 }
 
 // Class 40
@@ -1309,26 +1585,36 @@ export class InvalidSchemaNameError extends DatabaseError {
 /** SQLSTATE 40000 (transaction_rollback). */
 export class TransactionRollbackError extends DatabaseError {
   static override readonly code: string = '40000';
+  /** A SQLSTATE of class 40. */
+  declare readonly code: `40${string}`;
 }
 
 /** SQLSTATE 40002 (transaction_integrity_constraint_violation). */
 export class TransactionIntegrityConstraintViolationError extends TransactionRollbackError {
   static override readonly code: string = '40002';
+  /** Always 40002. */
+  declare readonly code: '40002';
 }
 
 /** SQLSTATE 40001 (serialization_failure). */
 export class SerializationFailureError extends TransactionRollbackError {
   static override readonly code: string = '40001';
+  /** Always 40001. */
+  declare readonly code: '40001';
 }
 
 /** SQLSTATE 40003 (statement_completion_unknown). */
 export class StatementCompletionUnknownError extends TransactionRollbackError {
   static override readonly code: string = '40003';
+  /** Always 40003. */
+  declare readonly code: '40003';
 }
 
 /** SQLSTATE 40P01 (deadlock_detected). */
 export class DeadlockDetectedError extends TransactionRollbackError {
   static override readonly code: string = '40P01';
+  /** Always 40P01. */
+  declare readonly code: '40P01';
 }
 
 // Class 42
@@ -1336,221 +1622,309 @@ export class DeadlockDetectedError extends TransactionRollbackError {
 /** SQLSTATE 42000 (syntax_error_or_access_rule_violation). */
 export class SyntaxErrorOrAccessRuleViolationError extends DatabaseError {
   static override readonly code: string = '42000';
+  /** A SQLSTATE of class 42. */
+  declare readonly code: `42${string}`;
 }
 
 /** SQLSTATE 42601 (syntax_error). */
 export class SyntaxErrorError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42601';
+  /** Always 42601. */
+  declare readonly code: '42601';
 }
 
 /** SQLSTATE 42501 (insufficient_privilege). */
 export class InsufficientPrivilegeError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42501';
+  /** Always 42501. */
+  declare readonly code: '42501';
 }
 
 /** SQLSTATE 42846 (cannot_coerce). */
 export class CannotCoerceError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42846';
+  /** Always 42846. */
+  declare readonly code: '42846';
 }
 
 /** SQLSTATE 42803 (grouping_error). */
 export class GroupingErrorError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42803';
+  /** Always 42803. */
+  declare readonly code: '42803';
 }
 
 /** SQLSTATE 42P20 (windowing_error). */
 export class WindowingErrorError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P20';
+  /** Always 42P20. */
+  declare readonly code: '42P20';
 }
 
 /** SQLSTATE 42P19 (invalid_recursion). */
 export class InvalidRecursionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P19';
+  /** Always 42P19. */
+  declare readonly code: '42P19';
 }
 
 /** SQLSTATE 42830 (invalid_foreign_key). */
 export class InvalidForeignKeyError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42830';
+  /** Always 42830. */
+  declare readonly code: '42830';
 }
 
 /** SQLSTATE 42602 (invalid_name). */
 export class InvalidNameError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42602';
+  /** Always 42602. */
+  declare readonly code: '42602';
 }
 
 /** SQLSTATE 42622 (name_too_long). */
 export class NameTooLongError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42622';
+  /** Always 42622. */
+  declare readonly code: '42622';
 }
 
 /** SQLSTATE 42939 (reserved_name). */
 export class ReservedNameError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42939';
+  /** Always 42939. */
+  declare readonly code: '42939';
 }
 
 /** SQLSTATE 42804 (datatype_mismatch). */
 export class DatatypeMismatchError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42804';
+  /** Always 42804. */
+  declare readonly code: '42804';
 }
 
 /** SQLSTATE 42P18 (indeterminate_datatype). */
 export class IndeterminateDatatypeError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P18';
+  /** Always 42P18. */
+  declare readonly code: '42P18';
 }
 
 /** SQLSTATE 42P21 (collation_mismatch). */
 export class CollationMismatchError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P21';
+  /** Always 42P21. */
+  declare readonly code: '42P21';
 }
 
 /** SQLSTATE 42P22 (indeterminate_collation). */
 export class IndeterminateCollationError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P22';
+  /** Always 42P22. */
+  declare readonly code: '42P22';
 }
 
 /** SQLSTATE 42809 (wrong_object_type). */
 export class WrongObjectTypeError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42809';
+  /** Always 42809. */
+  declare readonly code: '42809';
 }
 
 /** SQLSTATE 428C9 (generated_always). */
 export class GeneratedAlwaysError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '428C9';
+  /** Always 428C9. */
+  declare readonly code: '428C9';
 }
 
 /** SQLSTATE 42703 (undefined_column). */
 export class UndefinedColumnError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42703';
+  /** Always 42703. */
+  declare readonly code: '42703';
 }
 
 /** SQLSTATE 42883 (undefined_function). */
 export class UndefinedFunctionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42883';
+  /** Always 42883. */
+  declare readonly code: '42883';
 }
 
 /** SQLSTATE 42P01 (undefined_table). */
 export class UndefinedTableError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P01';
+  /** Always 42P01. */
+  declare readonly code: '42P01';
 }
 
 /** SQLSTATE 42P02 (undefined_parameter). */
 export class UndefinedParameterError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P02';
+  /** Always 42P02. */
+  declare readonly code: '42P02';
 }
 
 /** SQLSTATE 42704 (undefined_object). */
 export class UndefinedObjectError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42704';
+  /** Always 42704. */
+  declare readonly code: '42704';
 }
 
 /** SQLSTATE 42701 (duplicate_column). */
 export class DuplicateColumnError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42701';
+  /** Always 42701. */
+  declare readonly code: '42701';
 }
 
 /** SQLSTATE 42P03 (duplicate_cursor). */
 export class DuplicateCursorError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P03';
+  /** Always 42P03. */
+  declare readonly code: '42P03';
 }
 
 /** SQLSTATE 42P04 (duplicate_database). */
 export class DuplicateDatabaseError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P04';
+  /** Always 42P04. */
+  declare readonly code: '42P04';
 }
 
 /** SQLSTATE 42723 (duplicate_function). */
 export class DuplicateFunctionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42723';
+  /** Always 42723. */
+  declare readonly code: '42723';
 }
 
 /** SQLSTATE 42P05 (duplicate_prepared_statement). */
 export class DuplicatePreparedStatementError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P05';
+  /** Always 42P05. */
+  declare readonly code: '42P05';
 }
 
 /** SQLSTATE 42P06 (duplicate_schema). */
 export class DuplicateSchemaError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P06';
+  /** Always 42P06. */
+  declare readonly code: '42P06';
 }
 
 /** SQLSTATE 42P07 (duplicate_table). */
 export class DuplicateTableError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P07';
+  /** Always 42P07. */
+  declare readonly code: '42P07';
 }
 
 /** SQLSTATE 42712 (duplicate_alias). */
 export class DuplicateAliasError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42712';
+  /** Always 42712. */
+  declare readonly code: '42712';
 }
 
 /** SQLSTATE 42710 (duplicate_object). */
 export class DuplicateObjectError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42710';
+  /** Always 42710. */
+  declare readonly code: '42710';
 }
 
 /** SQLSTATE 42702 (ambiguous_column). */
 export class AmbiguousColumnError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42702';
+  /** Always 42702. */
+  declare readonly code: '42702';
 }
 
 /** SQLSTATE 42725 (ambiguous_function). */
 export class AmbiguousFunctionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42725';
+  /** Always 42725. */
+  declare readonly code: '42725';
 }
 
 /** SQLSTATE 42P08 (ambiguous_parameter). */
 export class AmbiguousParameterError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P08';
+  /** Always 42P08. */
+  declare readonly code: '42P08';
 }
 
 /** SQLSTATE 42P09 (ambiguous_alias). */
 export class AmbiguousAliasError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P09';
+  /** Always 42P09. */
+  declare readonly code: '42P09';
 }
 
 /** SQLSTATE 42P10 (invalid_column_reference). */
 export class InvalidColumnReferenceError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P10';
+  /** Always 42P10. */
+  declare readonly code: '42P10';
 }
 
 /** SQLSTATE 42611 (invalid_column_definition). */
 export class InvalidColumnDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42611';
+  /** Always 42611. */
+  declare readonly code: '42611';
 }
 
 /** SQLSTATE 42P11 (invalid_cursor_definition). */
 export class InvalidCursorDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P11';
+  /** Always 42P11. */
+  declare readonly code: '42P11';
 }
 
 /** SQLSTATE 42P12 (invalid_database_definition). */
 export class InvalidDatabaseDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P12';
+  /** Always 42P12. */
+  declare readonly code: '42P12';
 }
 
 /** SQLSTATE 42P13 (invalid_function_definition). */
 export class InvalidFunctionDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P13';
+  /** Always 42P13. */
+  declare readonly code: '42P13';
 }
 
 /** SQLSTATE 42P14 (invalid_prepared_statement_definition). */
 export class InvalidPreparedStatementDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P14';
+  /** Always 42P14. */
+  declare readonly code: '42P14';
 }
 
 /** SQLSTATE 42P15 (invalid_schema_definition). */
 export class InvalidSchemaDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P15';
+  /** Always 42P15. */
+  declare readonly code: '42P15';
 }
 
 /** SQLSTATE 42P16 (invalid_table_definition). */
 export class InvalidTableDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P16';
+  /** Always 42P16. */
+  declare readonly code: '42P16';
 }
 
 /** SQLSTATE 42P17 (invalid_object_definition). */
 export class InvalidObjectDefinitionError extends SyntaxErrorOrAccessRuleViolationError {
   static override readonly code: string = '42P17';
+  /** Always 42P17. */
+  declare readonly code: '42P17';
 }
 
 // Class 44
@@ -1558,6 +1932,8 @@ export class InvalidObjectDefinitionError extends SyntaxErrorOrAccessRuleViolati
 /** SQLSTATE 44000 (with_check_option_violation). */
 export class WithCheckOptionViolationError extends DatabaseError {
   static override readonly code: string = '44000';
+  /** A SQLSTATE of class 44. */
+  declare readonly code: `44${string}`;
 }
 
 // Class 53
@@ -1565,26 +1941,36 @@ export class WithCheckOptionViolationError extends DatabaseError {
 /** SQLSTATE 53000 (insufficient_resources). */
 export class InsufficientResourcesError extends DatabaseError {
   static override readonly code: string = '53000';
+  /** A SQLSTATE of class 53. */
+  declare readonly code: `53${string}`;
 }
 
 /** SQLSTATE 53100 (disk_full). */
 export class DiskFullError extends InsufficientResourcesError {
   static override readonly code: string = '53100';
+  /** Always 53100. */
+  declare readonly code: '53100';
 }
 
 /** SQLSTATE 53200 (out_of_memory). */
 export class OutOfMemoryError extends InsufficientResourcesError {
   static override readonly code: string = '53200';
+  /** Always 53200. */
+  declare readonly code: '53200';
 }
 
 /** SQLSTATE 53300 (too_many_connections). */
 export class TooManyConnectionsError extends InsufficientResourcesError {
   static override readonly code: string = '53300';
+  /** Always 53300. */
+  declare readonly code: '53300';
 }
 
 /** SQLSTATE 53400 (configuration_limit_exceeded). */
 export class ConfigurationLimitExceededError extends InsufficientResourcesError {
   static override readonly code: string = '53400';
+  /** Always 53400. */
+  declare readonly code: '53400';
 }
 
 // Class 54
@@ -1592,21 +1978,29 @@ export class ConfigurationLimitExceededError extends InsufficientResourcesError 
 /** SQLSTATE 54000 (program_limit_exceeded). */
 export class ProgramLimitExceededError extends DatabaseError {
   static override readonly code: string = '54000';
+  /** A SQLSTATE of class 54. */
+  declare readonly code: `54${string}`;
 }
 
 /** SQLSTATE 54001 (statement_too_complex). */
 export class StatementTooComplexError extends ProgramLimitExceededError {
   static override readonly code: string = '54001';
+  /** Always 54001. */
+  declare readonly code: '54001';
 }
 
 /** SQLSTATE 54011 (too_many_columns). */
 export class TooManyColumnsError extends ProgramLimitExceededError {
   static override readonly code: string = '54011';
+  /** Always 54011. */
+  declare readonly code: '54011';
 }
 
 /** SQLSTATE 54023 (too_many_arguments). */
 export class TooManyArgumentsError extends ProgramLimitExceededError {
   static override readonly code: string = '54023';
+  /** Always 54023. */
+  declare readonly code: '54023';
 }
 
 // Class 55
@@ -1614,26 +2008,36 @@ export class TooManyArgumentsError extends ProgramLimitExceededError {
 /** SQLSTATE 55000 (object_not_in_prerequisite_state). */
 export class ObjectNotInPrerequisiteStateError extends DatabaseError {
   static override readonly code: string = '55000';
+  /** A SQLSTATE of class 55. */
+  declare readonly code: `55${string}`;
 }
 
 /** SQLSTATE 55006 (object_in_use). */
 export class ObjectInUseError extends ObjectNotInPrerequisiteStateError {
   static override readonly code: string = '55006';
+  /** Always 55006. */
+  declare readonly code: '55006';
 }
 
 /** SQLSTATE 55P02 (cant_change_runtime_param). */
 export class CantChangeRuntimeParamError extends ObjectNotInPrerequisiteStateError {
   static override readonly code: string = '55P02';
+  /** Always 55P02. */
+  declare readonly code: '55P02';
 }
 
 /** SQLSTATE 55P03 (lock_not_available). */
 export class LockNotAvailableError extends ObjectNotInPrerequisiteStateError {
   static override readonly code: string = '55P03';
+  /** Always 55P03. */
+  declare readonly code: '55P03';
 }
 
 /** SQLSTATE 55P04 (unsafe_new_enum_value_usage). */
 export class UnsafeNewEnumValueUsageError extends ObjectNotInPrerequisiteStateError {
   static override readonly code: string = '55P04';
+  /** Always 55P04. */
+  declare readonly code: '55P04';
 }
 
 // Class 57
@@ -1641,36 +2045,50 @@ export class UnsafeNewEnumValueUsageError extends ObjectNotInPrerequisiteStateEr
 /** SQLSTATE 57000 (operator_intervention). */
 export class OperatorInterventionError extends DatabaseError {
   static override readonly code: string = '57000';
+  /** A SQLSTATE of class 57. */
+  declare readonly code: `57${string}`;
 }
 
 /** SQLSTATE 57014 (query_canceled). */
 export class QueryCanceledError extends OperatorInterventionError {
   static override readonly code: string = '57014';
+  /** Always 57014. */
+  declare readonly code: '57014';
 }
 
 /** SQLSTATE 57P01 (admin_shutdown). */
 export class AdminShutdownError extends OperatorInterventionError {
   static override readonly code: string = '57P01';
+  /** Always 57P01. */
+  declare readonly code: '57P01';
 }
 
 /** SQLSTATE 57P02 (crash_shutdown). */
 export class CrashShutdownError extends OperatorInterventionError {
   static override readonly code: string = '57P02';
+  /** Always 57P02. */
+  declare readonly code: '57P02';
 }
 
 /** SQLSTATE 57P03 (cannot_connect_now). */
 export class CannotConnectNowError extends OperatorInterventionError {
   static override readonly code: string = '57P03';
+  /** Always 57P03. */
+  declare readonly code: '57P03';
 }
 
 /** SQLSTATE 57P04 (database_dropped). */
 export class DatabaseDroppedError extends OperatorInterventionError {
   static override readonly code: string = '57P04';
+  /** Always 57P04. */
+  declare readonly code: '57P04';
 }
 
 /** SQLSTATE 57P05 (idle_session_timeout). */
 export class IdleSessionTimeoutError extends OperatorInterventionError {
   static override readonly code: string = '57P05';
+  /** Always 57P05. */
+  declare readonly code: '57P05';
 }
 
 // Class 58
@@ -1678,26 +2096,36 @@ export class IdleSessionTimeoutError extends OperatorInterventionError {
 /** SQLSTATE 58000 (system_error). */
 export class SystemErrorError extends DatabaseError {
   static override readonly code: string = '58000';
+  /** A SQLSTATE of class 58. */
+  declare readonly code: `58${string}`;
 }
 
 /** SQLSTATE 58030 (io_error). */
 export class IoErrorError extends SystemErrorError {
   static override readonly code: string = '58030';
+  /** Always 58030. */
+  declare readonly code: '58030';
 }
 
 /** SQLSTATE 58P01 (undefined_file). */
 export class UndefinedFileError extends SystemErrorError {
   static override readonly code: string = '58P01';
+  /** Always 58P01. */
+  declare readonly code: '58P01';
 }
 
 /** SQLSTATE 58P02 (duplicate_file). */
 export class DuplicateFileError extends SystemErrorError {
   static override readonly code: string = '58P02';
+  /** Always 58P02. */
+  declare readonly code: '58P02';
 }
 
 /** SQLSTATE 58P03 (file_name_too_long). */
 export class FileNameTooLongError extends SystemErrorError {
   static override readonly code: string = '58P03';
+  /** Always 58P03. */
+  declare readonly code: '58P03';
 }
 
 // Class F0
@@ -1705,11 +2133,15 @@ export class FileNameTooLongError extends SystemErrorError {
 /** SQLSTATE F0000 (config_file_error). */
 export class ConfigFileErrorError extends DatabaseError {
   static override readonly code: string = 'F0000';
+  /** A SQLSTATE of class F0. */
+  declare readonly code: `F0${string}`;
 }
 
 /** SQLSTATE F0001 (lock_file_exists). */
 export class LockFileExistsError extends ConfigFileErrorError {
   static override readonly code: string = 'F0001';
+  /** Always F0001. */
+  declare readonly code: 'F0001';
 }
 
 // Class HV
@@ -1717,136 +2149,190 @@ export class LockFileExistsError extends ConfigFileErrorError {
 /** SQLSTATE HV000 (fdw_error). */
 export class FdwErrorError extends DatabaseError {
   static override readonly code: string = 'HV000';
+  /** A SQLSTATE of class HV. */
+  declare readonly code: `HV${string}`;
 }
 
 /** SQLSTATE HV005 (fdw_column_name_not_found). */
 export class FdwColumnNameNotFoundError extends FdwErrorError {
   static override readonly code: string = 'HV005';
+  /** Always HV005. */
+  declare readonly code: 'HV005';
 }
 
 /** SQLSTATE HV002 (fdw_dynamic_parameter_value_needed). */
 export class FdwDynamicParameterValueNeededError extends FdwErrorError {
   static override readonly code: string = 'HV002';
+  /** Always HV002. */
+  declare readonly code: 'HV002';
 }
 
 /** SQLSTATE HV010 (fdw_function_sequence_error). */
 export class FdwFunctionSequenceErrorError extends FdwErrorError {
   static override readonly code: string = 'HV010';
+  /** Always HV010. */
+  declare readonly code: 'HV010';
 }
 
 /** SQLSTATE HV021 (fdw_inconsistent_descriptor_information). */
 export class FdwInconsistentDescriptorInformationError extends FdwErrorError {
   static override readonly code: string = 'HV021';
+  /** Always HV021. */
+  declare readonly code: 'HV021';
 }
 
 /** SQLSTATE HV024 (fdw_invalid_attribute_value). */
 export class FdwInvalidAttributeValueError extends FdwErrorError {
   static override readonly code: string = 'HV024';
+  /** Always HV024. */
+  declare readonly code: 'HV024';
 }
 
 /** SQLSTATE HV007 (fdw_invalid_column_name). */
 export class FdwInvalidColumnNameError extends FdwErrorError {
   static override readonly code: string = 'HV007';
+  /** Always HV007. */
+  declare readonly code: 'HV007';
 }
 
 /** SQLSTATE HV008 (fdw_invalid_column_number). */
 export class FdwInvalidColumnNumberError extends FdwErrorError {
   static override readonly code: string = 'HV008';
+  /** Always HV008. */
+  declare readonly code: 'HV008';
 }
 
 /** SQLSTATE HV004 (fdw_invalid_data_type). */
 export class FdwInvalidDataTypeError extends FdwErrorError {
   static override readonly code: string = 'HV004';
+  /** Always HV004. */
+  declare readonly code: 'HV004';
 }
 
 /** SQLSTATE HV006 (fdw_invalid_data_type_descriptors). */
 export class FdwInvalidDataTypeDescriptorsError extends FdwErrorError {
   static override readonly code: string = 'HV006';
+  /** Always HV006. */
+  declare readonly code: 'HV006';
 }
 
 /** SQLSTATE HV091 (fdw_invalid_descriptor_field_identifier). */
 export class FdwInvalidDescriptorFieldIdentifierError extends FdwErrorError {
   static override readonly code: string = 'HV091';
+  /** Always HV091. */
+  declare readonly code: 'HV091';
 }
 
 /** SQLSTATE HV00B (fdw_invalid_handle). */
 export class FdwInvalidHandleError extends FdwErrorError {
   static override readonly code: string = 'HV00B';
+  /** Always HV00B. */
+  declare readonly code: 'HV00B';
 }
 
 /** SQLSTATE HV00C (fdw_invalid_option_index). */
 export class FdwInvalidOptionIndexError extends FdwErrorError {
   static override readonly code: string = 'HV00C';
+  /** Always HV00C. */
+  declare readonly code: 'HV00C';
 }
 
 /** SQLSTATE HV00D (fdw_invalid_option_name). */
 export class FdwInvalidOptionNameError extends FdwErrorError {
   static override readonly code: string = 'HV00D';
+  /** Always HV00D. */
+  declare readonly code: 'HV00D';
 }
 
 /** SQLSTATE HV090 (fdw_invalid_string_length_or_buffer_length). */
 export class FdwInvalidStringLengthOrBufferLengthError extends FdwErrorError {
   static override readonly code: string = 'HV090';
+  /** Always HV090. */
+  declare readonly code: 'HV090';
 }
 
 /** SQLSTATE HV00A (fdw_invalid_string_format). */
 export class FdwInvalidStringFormatError extends FdwErrorError {
   static override readonly code: string = 'HV00A';
+  /** Always HV00A. */
+  declare readonly code: 'HV00A';
 }
 
 /** SQLSTATE HV009 (fdw_invalid_use_of_null_pointer). */
 export class FdwInvalidUseOfNullPointerError extends FdwErrorError {
   static override readonly code: string = 'HV009';
+  /** Always HV009. */
+  declare readonly code: 'HV009';
 }
 
 /** SQLSTATE HV014 (fdw_too_many_handles). */
 export class FdwTooManyHandlesError extends FdwErrorError {
   static override readonly code: string = 'HV014';
+  /** Always HV014. */
+  declare readonly code: 'HV014';
 }
 
 /** SQLSTATE HV001 (fdw_out_of_memory). */
 export class FdwOutOfMemoryError extends FdwErrorError {
   static override readonly code: string = 'HV001';
+  /** Always HV001. */
+  declare readonly code: 'HV001';
 }
 
 /** SQLSTATE HV00P (fdw_no_schemas). */
 export class FdwNoSchemasError extends FdwErrorError {
   static override readonly code: string = 'HV00P';
+  /** Always HV00P. */
+  declare readonly code: 'HV00P';
 }
 
 /** SQLSTATE HV00J (fdw_option_name_not_found). */
 export class FdwOptionNameNotFoundError extends FdwErrorError {
   static override readonly code: string = 'HV00J';
+  /** Always HV00J. */
+  declare readonly code: 'HV00J';
 }
 
 /** SQLSTATE HV00K (fdw_reply_handle). */
 export class FdwReplyHandleError extends FdwErrorError {
   static override readonly code: string = 'HV00K';
+  /** Always HV00K. */
+  declare readonly code: 'HV00K';
 }
 
 /** SQLSTATE HV00Q (fdw_schema_not_found). */
 export class FdwSchemaNotFoundError extends FdwErrorError {
   static override readonly code: string = 'HV00Q';
+  /** Always HV00Q. */
+  declare readonly code: 'HV00Q';
 }
 
 /** SQLSTATE HV00R (fdw_table_not_found). */
 export class FdwTableNotFoundError extends FdwErrorError {
   static override readonly code: string = 'HV00R';
+  /** Always HV00R. */
+  declare readonly code: 'HV00R';
 }
 
 /** SQLSTATE HV00L (fdw_unable_to_create_execution). */
 export class FdwUnableToCreateExecutionError extends FdwErrorError {
   static override readonly code: string = 'HV00L';
+  /** Always HV00L. */
+  declare readonly code: 'HV00L';
 }
 
 /** SQLSTATE HV00M (fdw_unable_to_create_reply). */
 export class FdwUnableToCreateReplyError extends FdwErrorError {
   static override readonly code: string = 'HV00M';
+  /** Always HV00M. */
+  declare readonly code: 'HV00M';
 }
 
 /** SQLSTATE HV00N (fdw_unable_to_establish_connection). */
 export class FdwUnableToEstablishConnectionError extends FdwErrorError {
   static override readonly code: string = 'HV00N';
+  /** Always HV00N. */
+  declare readonly code: 'HV00N';
 }
 
 // Class P0
@@ -1854,26 +2340,36 @@ export class FdwUnableToEstablishConnectionError extends FdwErrorError {
 /** SQLSTATE P0000 (plpgsql_error). */
 export class PlpgsqlErrorError extends DatabaseError {
   static override readonly code: string = 'P0000';
+  /** A SQLSTATE of class P0. */
+  declare readonly code: `P0${string}`;
 }
 
 /** SQLSTATE P0001 (raise_exception). */
 export class RaiseExceptionError extends PlpgsqlErrorError {
   static override readonly code: string = 'P0001';
+  /** Always P0001. */
+  declare readonly code: 'P0001';
 }
 
 /** SQLSTATE P0002 (no_data_found). */
 export class NoDataFoundError extends PlpgsqlErrorError {
   static override readonly code: string = 'P0002';
+  /** Always P0002. */
+  declare readonly code: 'P0002';
 }
 
 /** SQLSTATE P0003 (too_many_rows). */
 export class TooManyRowsError extends PlpgsqlErrorError {
   static override readonly code: string = 'P0003';
+  /** Always P0003. */
+  declare readonly code: 'P0003';
 }
 
 /** SQLSTATE P0004 (assert_failure). */
 export class AssertFailureError extends PlpgsqlErrorError {
   static override readonly code: string = 'P0004';
+  /** Always P0004. */
+  declare readonly code: 'P0004';
 }
 
 // Class XX
@@ -1881,16 +2377,22 @@ export class AssertFailureError extends PlpgsqlErrorError {
 /** SQLSTATE XX000 (internal_error). */
 export class InternalErrorError extends DatabaseError {
   static override readonly code: string = 'XX000';
+  /** A SQLSTATE of class XX. */
+  declare readonly code: `XX${string}`;
 }
 
 /** SQLSTATE XX001 (data_corrupted). */
 export class DataCorruptedError extends InternalErrorError {
   static override readonly code: string = 'XX001';
+  /** Always XX001. */
+  declare readonly code: 'XX001';
 }
 
 /** SQLSTATE XX002 (index_corrupted). */
 export class IndexCorruptedError extends InternalErrorError {
   static override readonly code: string = 'XX002';
+  /** Always XX002. */
+  declare readonly code: 'XX002';
 }
 
 /** Every generated error class by its SQLSTATE (classes 00, 01 and 02 have none). */

@@ -2,7 +2,7 @@
  * Pool options (API.md, "Pool"): their defaults, their checks, and how `createPool(dsn, options)` splits one
  * options object into what `connect()` takes and what the pool takes.
  */
-import type { Connection, connect } from '../client/index.js';
+import { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type Connection, type connect } from '../client/index.js';
 import { InterfaceError } from '../errors/index.js';
 import type { PooledConnection } from './pooled-connection.js';
 
@@ -75,10 +75,13 @@ export interface ResolvedPoolOptions {
 /** The arguments every new connection is opened with. */
 export type ConnectArgs = [dsn: string | undefined, options: ConnectOptions];
 
-const POOL_KEYS: readonly (keyof PoolOptions)[] = [
-  'minSize', 'maxSize', 'acquireTimeout', 'maxQueries', 'maxInactiveConnectionLifetime', 'maxLifetime',
-  'init', 'setup', 'reset', 'leakTimeout',
-];
+/** The pool's option names (listed with the connection's, so `connect()` can say where they belong). */
+const POOL_KEYS: readonly (keyof PoolOptions)[] = POOL_OPTION_NAMES;
+/** Compiles only while {@link POOL_KEYS} lists every key of {@link PoolOptions}. */
+type ListsEveryOption<Missing extends never> = Missing;
+type _EveryPoolOptionListed = ListsEveryOption<Exclude<keyof PoolOptions, (typeof POOL_OPTION_NAMES)[number]>>;
+
+const POOL_SCOPE = { call: 'createPool()', known: [...CONNECT_OPTION_NAMES, ...POOL_OPTION_NAMES] };
 
 function checkNumber(name: string, value: unknown, opts: { integer?: boolean; min: number; infinite?: boolean }): number {
   const ok = typeof value === 'number' && !Number.isNaN(value) && value >= opts.min
@@ -139,6 +142,8 @@ export function splitPoolConfig(dsnOrOptions: string | PoolConfig | undefined, o
   }
   const dsn = typeof dsnOrOptions === 'string' ? dsnOrOptions : undefined;
   const merged: Record<string, unknown> = { ...(typeof dsnOrOptions === 'object' ? dsnOrOptions : {}), ...options };
+  // Thrown by createPool itself, before any connection is attempted.
+  rejectUnknownOptions(merged, POOL_SCOPE);
   const poolOnly: Record<string, unknown> = {};
   for (const key of POOL_KEYS) {
     if (key in merged) poolOnly[key] = merged[key];

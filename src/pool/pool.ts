@@ -4,8 +4,8 @@
  * query shortcuts, each on a connection borrowed for the one call.
  */
 import { EventEmitter } from 'node:events';
-import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, TransactionBody, TransactionOptions } from '../client/index.js';
-import { InterfaceError, withCallerStack } from '../errors/index.js';
+import type { Connection, CopyFormatOptions, CopyFromQueryOptions, CopyFromTableOptions, CopyRecordsOptions, CopyToTableOptions, CursorOptions, FetchValOptions, NotificationCallback, QueryOptions, QueryResult, QueryText, Row, RowMode, RowOf, TransactionBody, TransactionOptions } from '../client/index.js';
+import { ConnectionError, InterfaceError, withCallerStack } from '../errors/index.js';
 import { ConnectionSet, type PoolStats } from './connection-set.js';
 import { warnLeak, type LeakInfo } from './leak.js';
 import { PoolListener, type PoolListenOptions } from './listener.js';
@@ -100,13 +100,13 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.fetch` on a connection borrowed for the call. */
-  fetch<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R[]> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetch<R>(q, args, opts));
+  fetch<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetch<R, M>(q, args, opts));
   }
 
   /** `conn.fetchRow` on a connection borrowed for the call. */
-  fetchRow<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<R | null> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetchRow<R>(q, args, opts));
+  fetchRow<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<RowOf<R, M> | null> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetchRow<R, M>(q, args, opts));
   }
 
   /** `conn.fetchVal` on a connection borrowed for the call. */
@@ -115,8 +115,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.query` on a connection borrowed for the call. */
-  query<R = Row>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> {
-    return this.#borrowFor(opts?.signal, (c) => c.query<R>(q, args, opts));
+  query<R = Row, M extends RowMode = RowMode>(q: QueryText, args?: readonly unknown[], opts?: QueryOptions<M>): Promise<QueryResult<RowOf<R, M>>> {
+    return this.#borrowFor(opts?.signal, (c) => c.query<R, M>(q, args, opts));
   }
 
   /** `conn.execute` on a connection borrowed for the call. */
@@ -130,8 +130,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.fetchMany` on a connection borrowed for the call. */
-  fetchMany<R = Row>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<R[]> {
-    return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R>(sql, argsList, opts));
+  fetchMany<R = Row, M extends RowMode = RowMode>(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions<M>): Promise<RowOf<R, M>[]> {
+    return this.#borrowFor(opts?.signal, (c) => c.fetchMany<R, M>(sql, argsList, opts));
   }
 
   /** `conn.copyRecordsToTable` (binary COPY) on a connection borrowed for the call. */
@@ -166,11 +166,15 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** `conn.cursor` on a connection borrowed until the loop ends (however it ends). */
-  async *cursor<R = Row>(q: QueryText, args?: readonly unknown[], opts?: CursorOptions): AsyncGenerator<R, void, undefined> {
+  async *cursor<R = Row, M extends RowMode = RowMode>(
+    q: QueryText,
+    args?: readonly unknown[],
+    opts?: CursorOptions<M>,
+  ): AsyncGenerator<RowOf<R, M>, void, undefined> {
     const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, opts?.signal, this.#stack());
     lease.slot.queries++;
     try {
-      yield* lease.conn.cursor<R>(q, args, opts);
+      yield* lease.conn.cursor<R, M>(q, args, opts);
     } finally {
       await lease.dispose();
     }
@@ -248,12 +252,20 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** The shortcuts borrow the connection itself (no proxy: the caller never sees it) for one call. */
   async #borrowFor<T>(signal: AbortSignal | undefined, run: (conn: Connection) => Promise<T>): Promise<T> {
-    const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, signal, this.#stack());
-    lease.slot.queries++;
-    try {
-      return await run(lease.conn);
-    } finally {
-      await lease.dispose();
+    // An idle connection whose socket died unnoticed (closed by the server or a middlebox, or while the process
+    // was frozen) fails the call as never sent: the call moves to another connection, a new one when every idle
+    // one is dead, so a pool never hands such a failure to its user. Bounded by the pool's size.
+    for (let attempt = 0; ; attempt++) {
+      const lease: Lease = await this.#set.acquire(this.#options.acquireTimeout, signal, this.#stack());
+      lease.slot.queries++;
+      try {
+        return await run(lease.conn);
+      } catch (err) {
+        const unsentOnDeadSocket = err instanceof ConnectionError && err.safeToRetry && lease.conn.isClosed;
+        if (!unsentOnDeadSocket || attempt >= this.#options.maxSize) throw err;
+      } finally {
+        await lease.dispose();
+      }
     }
   }
 

@@ -10,6 +10,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { serverOwner, type ServerOwner } from './server-binaries.js';
 
 /** Where Debian/Ubuntu install PostgreSQL 15's server binaries (`pg_config --bindir`). */
 export const MACHINE_PG15_BINDIR = '/usr/lib/postgresql/15/bin';
@@ -40,11 +41,12 @@ export function bestLocale(): string {
   return 'C';
 }
 
+let owner: ServerOwner | null = null;
+
 /** uid/gid of the OS user `postgres` when we are root (PostgreSQL refuses to run as root); else undefined. */
-export function postgresOwner(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+export function postgresOwner(): ServerOwner {
+  if (owner === null) owner = serverOwner();
+  return owner;
 }
 
 /** Runs one of the binaries to completion (as `postgres` when root); rejects with its output on failure. */

