@@ -47,6 +47,13 @@ export default tseslint.config(
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   ...layerRules,
   {
+    // The pg face sits above pool/ and speaks only the public API (plus the integrations' shared SQL scanner).
+    files: ['src/faces/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '!../../index.js', '!../../integrations'], message: 'faces use only the public API (src/index.ts)' }, { group: ['../../integrations/*', '!../../integrations/shared'], message: 'faces may share only integrations/shared' }] }],
+    },
+  },
+  {
     files: ['src/integrations/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '!../../index.js'], message: 'integrations use only the public API (src/index.ts)' }] }],

@@ -96,6 +96,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return ops.execute(this.session, q, args, opts);
   }
 
+  /**
+   * Runs SQL text through the simple protocol (several statements, no parameters) and resolves with each
+   * statement's result, in order. Values are decoded from text.
+   * @example const [a, b] = await conn.simpleQuery('SELECT 1 AS x; SELECT 2 AS y');
+   */
+  simpleQuery<R = Row>(sql: string, opts?: QueryOptions): Promise<QueryResult<R>[]> {
+    return ops.simpleQuery<R>(this.session, sql, opts);
+  }
+
   /** Runs `sql` for each argument list in one pipeline with one Sync: atomic. */
   executeMany(sql: QueryText, argsList: readonly (readonly unknown[])[], opts?: QueryOptions): Promise<void> {
     return ops.executeMany(this.session, sql, argsList, opts);

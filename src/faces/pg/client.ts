@@ -1,0 +1,423 @@
+/**
+ * node-postgres' `Client` on a pgjet `Connection`. Queries made before `connect()` wait for it, as in pg;
+ * queries made together are pipelined in call order (pg sends them one at a time), each with its own Sync, so
+ * one failing leaves the others alone. Results carry pg's values (decoding.ts) and pg's shapes (result.ts).
+ */
+import { EventEmitter } from 'node:events';
+import {
+  connect,
+  DatabaseError as PgjetDatabaseError,
+  TimeoutError,
+  type Connection,
+  type ConnectOptions,
+  type QueryOptions,
+  type QueryResult,
+} from '../../index.js';
+import { hasSeveralStatements } from '../../integrations/shared/multi-statement.js';
+import { connectionParameters, toConnectOptions, type ClientConfig, type ConnectionParameters } from './config.js';
+import { overridesFor } from './decoding.js';
+import { pgNotice, toPgError } from './errors.js';
+import { escapeIdentifier, escapeLiteral, prepareValue } from './prepare-value.js';
+import { Query, type QueryCallback, type QueryConfig } from './query.js';
+import { Result, toResult } from './result.js';
+import { TypeOverrides, type TypeFormat, type TypeParser, type TypeParserSource } from './types.js';
+
+/** A LISTEN/NOTIFY message as pg emits it on `'notification'`. */
+export interface Notification {
+  /** Backend process id of the notifying session. */
+  processId: number;
+  /** The channel. */
+  channel: string;
+  /** The payload ('' when none). */
+  payload: string;
+}
+
+/**
+ * What the submittable module (`client.query(submittable)`: pg-cursor, pg-query-stream, pg-copy-streams)
+ * needs from a client, kept to this interface so the client's other state stays private. Obtained through
+ * {@link submittableHost}.
+ */
+export interface SubmittableHost {
+  /** The client, for events (`'error'`, `'notice'`) and `processID`. */
+  readonly client: Client;
+  /** Resolves with the pgjet connection once connected; rejects when the client cannot run queries. */
+  connection(): Promise<Connection>;
+  /** The client's parsers (its `types` option and `setTypeParser` calls, over `pg.types`). */
+  readonly typeParsers: TypeParserSource;
+  /** pgjet `types` overrides that give pg's values for `source` (default: the client's parsers). */
+  overrides(source?: TypeParserSource): QueryOptions['types'];
+  /**
+   * Runs `fn` with the connection to itself: calls made on the client after this one wait until the returned
+   * promise settles (a cursor's portal or a COPY must not interleave with other queries).
+   */
+  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** pg's error for a query the client cannot run now (closed, broken), or null when it can. */
+  unusableError(): Error | null;
+}
+
+/** Runs a submittable (an object with `submit()`) on a client; installed by the submittable module. */
+export type SubmitHandler = (host: SubmittableHost, submittable: object, values: unknown, callback: unknown) => unknown;
+
+let submitHandler: SubmitHandler | null = null;
+
+/** Installs the function that runs `client.query(submittable)` calls (the submittable module does this). */
+export function installSubmitHandler(handler: SubmitHandler): void {
+  submitHandler = handler;
+}
+
+const hosts = new WeakMap<Client, SubmittableHost>();
+
+/** The submittable interface of a client. */
+export function submittableHost(client: Client): SubmittableHost {
+  const host = hosts.get(client);
+  if (host === undefined) throw new TypeError('not a pgjet/pg Client');
+  return host;
+}
+
+type State = 'new' | 'connecting' | 'connected' | 'failed' | 'ended';
+
+/** pg's `Client`: one connection, callbacks or promises, pg's values and errors. */
+export class Client extends EventEmitter {
+  /** The settings in use (pg's `ConnectionParameters`). */
+  readonly connectionParameters: ConnectionParameters;
+  /** Database user. */
+  user: string | undefined;
+  /** Database name. */
+  database: string | undefined;
+  /** Port. */
+  port: number;
+  /** Host. */
+  host: string;
+  /** Password, or the function giving it (not enumerable, so it stays out of logs). */
+  declare password: ClientConfig['password'] | null;
+  /** The backend's process id once connected. */
+  processID: number | null = null;
+  /** The TLS setting. */
+  ssl: ClientConfig['ssl'];
+  /** Set by a pool on the clients it hands out: gives the client back (pass an error or true to destroy it). */
+  release?: (err?: Error | boolean) => void;
+
+  readonly #config: ClientConfig;
+  readonly #types: TypeOverrides;
+  readonly #queryTimeout: number | undefined;
+  #state: State = 'new';
+  #isEnding = false;
+  #isQueryable = true;
+  #conn: Connection | null = null;
+  #connecting: Promise<Connection> | null = null;
+  /** Until settled, calls wait: set while an exclusive section (a submittable) owns the connection. */
+  #gate: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  readonly #statementNames = new Map<string, string>();
+
+  /** @param config pg's options, or a connection string. */
+  constructor(config?: ClientConfig | string) {
+    super();
+    const params = connectionParameters(config);
+    this.connectionParameters = params;
+    this.#config = typeof config === 'string' ? {} : { ...(config ?? {}) };
+    this.user = params.user;
+    this.database = params.database;
+    this.port = params.port;
+    this.host = params.host;
+    Object.defineProperty(this, 'password', { configurable: true, enumerable: false, writable: true, value: params.password });
+    this.ssl = params.ssl;
+    this.#types = new TypeOverrides(this.#config.types);
+    this.#queryTimeout = params.query_timeout === false ? undefined : Number(params.query_timeout) || undefined;
+    hosts.set(this, this.#host());
+  }
+
+  /** pg's internal flag, read by pools and tools: true once `end()` was called. */
+  get _ending(): boolean {
+    return this.#isEnding;
+  }
+
+  /** pg's internal flag: true once connected. */
+  get _connected(): boolean {
+    return this.#state === 'connected' || (this.#state === 'ended' && this.#conn !== null);
+  }
+
+  /** pg's internal flag: false once the connection broke. */
+  get _queryable(): boolean {
+    return this.#isQueryable;
+  }
+
+  /** Connects; with a callback `(err, client)`, else a promise of the client. */
+  connect(): Promise<this>;
+  connect(callback: (err: Error | null, client?: this) => void): void;
+  connect(callback?: (err: Error | null, client?: this) => void): Promise<this> | void {
+    const done = this.#connect();
+    if (callback === undefined) return done;
+    done.then((c) => callback(null, c), (err: Error) => callback(err));
+  }
+
+  async #connect(): Promise<this> {
+    if (this.#state !== 'new') {
+      await Promise.resolve();
+      throw new Error('Client has already been connected. You cannot reuse a client.');
+    }
+    this.#state = 'connecting';
+    this.#connecting = this.#open();
+    try {
+      await this.#connecting;
+      if (this.#isEnding) return this;
+      this.#state = 'connected';
+      this.emit('connect');
+      return this;
+    } catch (err) {
+      this.#state = 'failed';
+      this.#isQueryable = false;
+      process.nextTick(() => this.emit('end'));
+      throw toPgError(err);
+    }
+  }
+
+  async #open(): Promise<Connection> {
+    const params = this.connectionParameters;
+    let password: ConnectOptions['password'];
+    const given = this.password;
+    if (typeof given === 'function') {
+      const value: unknown = await given.call(undefined);
+      if (value !== undefined && typeof value !== 'string') throw new TypeError('Password must be a string');
+      this.password = value ?? null;
+      password = value;
+    } else if (typeof given === 'string') password = given;
+    const conn = await connect(toConnectOptions(params, password));
+    this.#conn = conn;
+    this.processID = conn.processId;
+    conn.on('notice', (notice) => this.emit('notice', pgNotice(notice)));
+    conn.on('notification', (channel, payload, processId) => {
+      const msg: Notification & { name: string; length: number } = { name: 'notification', length: 0, processId, channel, payload };
+      this.emit('notification', msg);
+    });
+    conn.on('error', (err) => this.#emitError(err));
+    conn.on('close', (reason) => this.#onClose(reason));
+    return conn;
+  }
+
+  #onClose(reason: Error | undefined): void {
+    if (this.#state === 'ended') return;
+    const wasEnding = this.#isEnding;
+    this.#state = 'ended';
+    this.#isQueryable = false;
+    if (!wasEnding) {
+      const err = new Error('Connection terminated unexpectedly', { cause: reason });
+      this.#emitError(err);
+    }
+    process.nextTick(() => this.emit('end'));
+  }
+
+  /** pg emits 'error' on the client; with nobody listening that would crash the process, so it is a warning. */
+  #emitError(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else process.emitWarning(`pgjet/pg: unhandled client error: ${err.message}`, { code: 'PGJET_PG_CLIENT_ERROR' });
+  }
+
+  /** pg's error for a query this client cannot run now, or null. */
+  #unusableError(): Error | null {
+    if (!this.#isQueryable && this.#state !== 'new' && this.#state !== 'connecting') {
+      return this.#isEnding ? new Error('Client was closed and is not queryable') : new Error('Client has encountered a connection error and is not queryable');
+    }
+    if (this.#isEnding) return new Error('Client was closed and is not queryable');
+    return null;
+  }
+
+  /** The connection, once `connect()` has succeeded (queries made earlier wait for it, as in pg). */
+  async #connection(): Promise<Connection> {
+    if (this.#conn !== null && this.#state === 'connected') return this.#conn;
+    if (this.#connecting === null) {
+      // pg queues a query made before connect() and runs it once connected.
+      await new Promise<void>((resolve) => this.once('connect', resolve));
+      return this.#connection();
+    }
+    try {
+      return await this.#connecting;
+    } catch {
+      throw new Error('Connection terminated unexpectedly');
+    }
+  }
+
+  /**
+   * Runs a query: SQL text with optional values, a config object (`{ text, values, name, rowMode, types }`),
+   * or a submittable. With a callback the result goes to it and nothing is returned; without, a promise.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's result rows are untyped unless the caller says
+  query<R = any>(config: string | QueryConfig, values?: unknown[] | QueryCallback<Result<R>>, callback?: QueryCallback<Result<R>>): Promise<Result<R>>;
+  query<T extends object>(submittable: T, values?: unknown, callback?: unknown): T;
+  query(config: unknown, values?: unknown, callback?: unknown): unknown {
+    if (config === null || config === undefined) throw new TypeError('Client was passed a null or undefined query');
+    if (config instanceof Query) return this.#runQueryObject(config, values, callback);
+    if (typeof (config as { submit?: unknown }).submit === 'function') {
+      if (submitHandler === null) throw new TypeError('pgjet/pg: submittable queries need the submittable module');
+      return submitHandler(submittableHost(this), config as object, values, callback);
+    }
+    const q = new Query(config as string | QueryConfig, values as unknown[] | QueryCallback, callback as QueryCallback);
+    if (q.callback !== undefined && typeof q.callback !== 'function') throw new TypeError('callback is not a function');
+    const run = this.#run(q);
+    if (q.callback !== undefined) {
+      const cb = q.callback;
+      run.then((res) => cb(null, res), (err: Error) => cb(err));
+      return undefined;
+    }
+    return run;
+  }
+
+  #runQueryObject(q: Query, values: unknown, callback: unknown): Query {
+    if (q.callback === undefined) {
+      if (typeof values === 'function') q.callback = values as QueryCallback;
+      else if (typeof callback === 'function') q.callback = callback as QueryCallback;
+    }
+    this.#run(q).then(
+      (res) => {
+        const results = Array.isArray(res) ? res : [res];
+        if (q.listenerCount('row') > 0) for (const r of results) for (const row of r.rows) q.emit('row', row, r);
+        q._result = res;
+        if (q.callback !== undefined) q.callback(null, res);
+        q.emit('end', res);
+      },
+      (err: Error) => {
+        if (q.callback !== undefined) q.callback(err);
+        else q.emit('error', err);
+      },
+    );
+    return q;
+  }
+
+  async #run(q: Query): Promise<Result | Result[]> {
+    const unusable = this.#unusableError();
+    if (unusable !== null) {
+      await Promise.resolve();
+      throw unusable;
+    }
+    if (typeof q.text !== 'string' && typeof q.name !== 'string') {
+      throw new Error('A query must have either text or a name. Supplying neither is unsupported.');
+    }
+    let text = q.text;
+    if (q.name !== undefined && q.name !== '') {
+      const previous = this.#statementNames.get(q.name);
+      if (text && previous !== undefined && previous !== text) {
+        throw new Error(`Prepared statements must be unique - '${q.name}' was used for a different statement`);
+      }
+      text ??= previous;
+    }
+    if (q.values !== undefined && q.values !== null && !Array.isArray(q.values)) throw new Error('Query values must be an array');
+    if (typeof text !== 'string') throw new Error(`Prepared statement '${String(q.name)}' does not exist`);
+    const values = q.values ?? [];
+    const args = values.map(prepareValue);
+    this.#inFlight++;
+    try {
+      await this.#gate;
+      const conn = await this.#connection();
+      const opts: QueryOptions = { types: overridesFor(q.types ?? this.#types) };
+      if (q.rowMode === 'array') opts.rowMode = 'array';
+      const timeout = q.query_timeout ?? this.#queryTimeout;
+      if (timeout !== undefined && timeout > 0) opts.timeout = timeout;
+      if (args.length === 0 && q.queryMode !== 'extended' && (text.trim() === '' || hasSeveralStatements(text))) {
+        const results = (await conn.simpleQuery(text, opts)).map((r) => toResult(r, q.rowMode));
+        if (q.name) this.#statementNames.set(q.name, text);
+        if (results.length === 0) return new Result(q.rowMode);
+        return results.length === 1 ? results[0] : results;
+      }
+      const res: QueryResult = await conn.query(text, args, opts);
+      if (q.name) this.#statementNames.set(q.name, text);
+      return toResult(res, q.rowMode);
+    } catch (err) {
+      throw this.#queryError(err);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  #queryError(err: unknown): Error {
+    if (err instanceof TimeoutError) return new TimeoutError('Query read timeout', { cause: err });
+    if (!(err instanceof PgjetDatabaseError) && this.#state === 'ended') {
+      return new Error(this.#isEnding ? 'Connection terminated' : 'Connection terminated unexpectedly', { cause: err });
+    }
+    return toPgError(err);
+  }
+
+  /** Closes the connection; with a callback, else a promise. Queries still running fail with `Connection terminated`. */
+  end(): Promise<void>;
+  end(callback: (err?: Error) => void): void;
+  end(callback?: (err?: Error) => void): Promise<void> | void {
+    const done = this.#end();
+    if (callback === undefined) return done;
+    done.then(() => callback(), (err: Error) => callback(err));
+  }
+
+  async #end(): Promise<void> {
+    const wasEnding = this.#isEnding;
+    this.#isEnding = true;
+    if (this.#state === 'new' || this.#state === 'failed' || this.#state === 'ended') {
+      if (this.#state === 'new' && !wasEnding) this.#state = 'ended';
+      return;
+    }
+    let conn: Connection;
+    try {
+      conn = this.#conn ?? (await this.#connecting!);
+    } catch {
+      return;
+    }
+    const ended = new Promise<void>((resolve) => this.once('end', () => resolve()));
+    if (this.#state === 'connecting') this.#state = 'connected';
+    // pg ends a client with a query still running by dropping the socket: that query fails, nothing waits.
+    if (this.#inFlight > 0) conn.terminate();
+    else await conn.close();
+    if (!conn.isClosed) conn.terminate();
+    if ((this.#state as State) !== 'ended') this.#onClose(undefined);
+    await ended;
+  }
+
+  /** Sets a parser for this client only. */
+  setTypeParser(oid: number, format: TypeFormat | TypeParser, parseFn?: TypeParser): void {
+    this.#types.setTypeParser(oid, format, parseFn);
+  }
+
+  /** This client's parser for a type (its own, else `pg.types`'). */
+  getTypeParser(oid: number, format?: TypeFormat): TypeParser {
+    return this.#types.getTypeParser(oid, format);
+  }
+
+  /** Quotes an identifier. */
+  escapeIdentifier(str: string): string {
+    return escapeIdentifier(str);
+  }
+
+  /** Quotes a literal. */
+  escapeLiteral(str: string): string {
+    return escapeLiteral(str);
+  }
+
+  /** The server's transaction status letter (`I`, `T`, `E`), as pg reports it; null before connecting. */
+  getTransactionStatus(): 'I' | 'T' | 'E' | null {
+    if (this.#conn === null) return null;
+    return this.#conn.isInTransaction ? 'T' : 'I';
+  }
+
+  /** Accepted for compatibility: the socket keeps the process alive while open. */
+  ref(): void {}
+
+  /** Accepted for compatibility. */
+  unref(): void {}
+
+  #host(): SubmittableHost {
+    return {
+      client: this,
+      connection: () => this.#connection(),
+      typeParsers: this.#types,
+      overrides: (source) => overridesFor(source ?? this.#types),
+      exclusive: async <T>(fn: (conn: Connection) => Promise<T>): Promise<T> => {
+        const before = this.#gate;
+        let open!: () => void;
+        this.#gate = new Promise<void>((resolve) => (open = resolve));
+        try {
+          await before;
+          return await fn(await this.#connection());
+        } finally {
+          open();
+        }
+      },
+      unusableError: () => this.#unusableError(),
+    };
+  }
+}
