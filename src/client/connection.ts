@@ -54,6 +54,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.session.wire.txStatus !== 'I';
   }
 
+  /**
+   * The transaction status of the last ReadyForQuery: `'I'` idle, `'T'` in a transaction, `'E'` in a failed
+   * transaction (only ROLLBACK is accepted).
+   */
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    return this.session.wire.txStatus;
+  }
+
   /** The server version as 'major.minor' (e.g. '18.4'), distribution suffixes removed. */
   get serverVersion(): string {
     const raw = this.session.wire.parameters.get('server_version') ?? '';

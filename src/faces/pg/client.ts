@@ -98,6 +98,8 @@ export class Client extends EventEmitter {
   release?: (err?: Error | boolean) => void;
 
   readonly #config: ClientConfig;
+  /** pg's deprecated `Promise` option: the promise class its methods return. */
+  readonly #Promise: PromiseConstructor;
   readonly #types: TypeOverrides;
   readonly #queryTimeout: number | undefined;
   #state: State = 'new';
@@ -123,6 +125,7 @@ export class Client extends EventEmitter {
     Object.defineProperty(this, 'password', { configurable: true, enumerable: false, writable: true, value: params.password });
     this.ssl = params.ssl;
     this.#types = new TypeOverrides(this.#config.types);
+    this.#Promise = typeof this.#config.Promise === 'function' ? (this.#config.Promise as PromiseConstructor) : Promise;
     this.#queryTimeout = params.query_timeout === false ? undefined : Number(params.query_timeout) || undefined;
     hosts.set(this, this.#host());
   }
@@ -147,8 +150,27 @@ export class Client extends EventEmitter {
   connect(callback: (err: Error | null, client?: this) => void): void;
   connect(callback?: (err: Error | null, client?: this) => void): Promise<this> | void {
     const done = this.#connect();
-    if (callback === undefined) return done;
+    if (callback === undefined) return this.#wrap(done);
     done.then((c) => callback(null, c), (err: Error) => callback(err));
+  }
+
+  /** The promise in the class the user configured (pg's `Promise` option), else as is. */
+  #wrap<T>(p: Promise<T>): Promise<T> {
+    if (this.#Promise === Promise) return p;
+    return new this.#Promise<T>((resolve, reject) => {
+      p.then(resolve, reject);
+    });
+  }
+
+  /** Emits an event for user listeners; one that throws must not break the connection below, so it is rethrown apart (as uncaught, as in pg). */
+  #emitSafely(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   }
 
   async #connect(): Promise<this> {
@@ -167,7 +189,8 @@ export class Client extends EventEmitter {
     } catch (err) {
       this.#state = 'failed';
       this.#isQueryable = false;
-      process.nextTick(() => this.emit('end'));
+      setImmediate(() => this.emit('end'));
+      if (err instanceof TimeoutError) throw new TimeoutError('timeout expired', { cause: err });
       throw toPgError(err);
     }
   }
@@ -185,10 +208,10 @@ export class Client extends EventEmitter {
     const conn = await connect(toConnectOptions(params, password));
     this.#conn = conn;
     this.processID = conn.processId;
-    conn.on('notice', (notice) => this.emit('notice', pgNotice(notice)));
+    conn.on('notice', (notice) => this.#emitSafely('notice', pgNotice(notice)));
     conn.on('notification', (channel, payload, processId) => {
       const msg: Notification & { name: string; length: number } = { name: 'notification', length: 0, processId, channel, payload };
-      this.emit('notification', msg);
+      this.#emitSafely('notification', msg);
     });
     conn.on('error', (err) => this.#emitError(err));
     conn.on('close', (reason) => this.#onClose(reason));
@@ -204,7 +227,8 @@ export class Client extends EventEmitter {
       const err = new Error('Connection terminated unexpectedly', { cause: reason });
       this.#emitError(err);
     }
-    process.nextTick(() => this.emit('end'));
+    // After the failed queries' callbacks (promise jobs), as pg reports them before 'end'.
+    setImmediate(() => this.emit('end'));
   }
 
   /** pg emits 'error' on the client; with nobody listening that would crash the process, so it is a warning. */
@@ -259,7 +283,11 @@ export class Client extends EventEmitter {
       run.then((res) => cb(null, res), (err: Error) => cb(err));
       return undefined;
     }
-    return run;
+    // As pg does: the stack then leads back to the caller (async frames included), not into the socket code.
+    return this.#wrap(run.catch((err: Error) => {
+      Error.captureStackTrace(err);
+      throw err;
+    }));
   }
 
   #runQueryObject(q: Query, values: unknown, callback: unknown): Query {
@@ -304,6 +332,9 @@ export class Client extends EventEmitter {
     if (typeof text !== 'string') throw new Error(`Prepared statement '${String(q.name)}' does not exist`);
     const values = q.values ?? [];
     const args = values.map(prepareValue);
+    // Known from submission on, as in pg: a query right behind may name the statement without its text.
+    const isNewName = q.name !== undefined && q.name !== '' && !this.#statementNames.has(q.name);
+    if (isNewName) this.#statementNames.set(q.name as string, text);
     this.#inFlight++;
     try {
       await this.#gate;
@@ -314,22 +345,25 @@ export class Client extends EventEmitter {
       if (timeout !== undefined && timeout > 0) opts.timeout = timeout;
       if (args.length === 0 && q.queryMode !== 'extended' && (text.trim() === '' || hasSeveralStatements(text))) {
         const results = (await conn.simpleQuery(text, opts)).map((r) => toResult(r, q.rowMode));
-        if (q.name) this.#statementNames.set(q.name, text);
         if (results.length === 0) return new Result(q.rowMode);
         return results.length === 1 ? results[0] : results;
       }
       const res: QueryResult = await conn.query(text, args, opts);
-      if (q.name) this.#statementNames.set(q.name, text);
       return toResult(res, q.rowMode);
     } catch (err) {
+      if (isNewName) this.#statementNames.delete(q.name as string);
       throw this.#queryError(err);
     } finally {
       this.#inFlight--;
+      // pg's 'drain': the client ran out of queries. Emitted after the settled query's callbacks and events.
+      if (this.#inFlight === 0) setImmediate(() => this.#inFlight === 0 && this.emit('drain'));
     }
   }
 
   #queryError(err: unknown): Error {
     if (err instanceof TimeoutError) return new TimeoutError('Query read timeout', { cause: err });
+    // A backend that ends the session (57P01 …) sends its error before closing: that is what pg reports.
+    if (!(err instanceof PgjetDatabaseError) && err instanceof Error && err.cause instanceof PgjetDatabaseError) return toPgError(err.cause);
     if (!(err instanceof PgjetDatabaseError) && this.#state === 'ended') {
       return new Error(this.#isEnding ? 'Connection terminated' : 'Connection terminated unexpectedly', { cause: err });
     }
@@ -341,15 +375,14 @@ export class Client extends EventEmitter {
   end(callback: (err?: Error) => void): void;
   end(callback?: (err?: Error) => void): Promise<void> | void {
     const done = this.#end();
-    if (callback === undefined) return done;
+    if (callback === undefined) return this.#wrap(done);
     done.then(() => callback(), (err: Error) => callback(err));
   }
 
   async #end(): Promise<void> {
-    const wasEnding = this.#isEnding;
     this.#isEnding = true;
     if (this.#state === 'new' || this.#state === 'failed' || this.#state === 'ended') {
-      if (this.#state === 'new' && !wasEnding) this.#state = 'ended';
+      // A client never connected may still connect after end(), as in pg.
       return;
     }
     let conn: Connection;
@@ -360,9 +393,13 @@ export class Client extends EventEmitter {
     }
     const ended = new Promise<void>((resolve) => this.once('end', () => resolve()));
     if (this.#state === 'connecting') this.#state = 'connected';
-    // pg ends a client with a query still running by dropping the socket: that query fails, nothing waits.
-    if (this.#inFlight > 0) conn.terminate();
-    else await conn.close();
+    // pg ends a client with a query still running by dropping the socket (that query fails); in its pipeline
+    // mode it lets the queries already sent finish first.
+    if (this.#inFlight > 0 && this.#config.pipeline !== true) conn.terminate();
+    else {
+      if (this.#inFlight > 0) await new Promise<void>((resolve) => this.once('drain', () => resolve()));
+      await conn.close();
+    }
     if (!conn.isClosed) conn.terminate();
     if ((this.#state as State) !== 'ended') this.#onClose(undefined);
     await ended;
@@ -390,8 +427,7 @@ export class Client extends EventEmitter {
 
   /** The server's transaction status letter (`I`, `T`, `E`), as pg reports it; null before connecting. */
   getTransactionStatus(): 'I' | 'T' | 'E' | null {
-    if (this.#conn === null) return null;
-    return this.#conn.isInTransaction ? 'T' : 'I';
+    return this.#conn === null ? null : this.#conn.transactionStatus;
   }
 
   /** Accepted for compatibility: the socket keeps the process alive while open. */

@@ -140,7 +140,7 @@ export function connectionParameters(input: ClientConfig | string | undefined): 
   if (ssl === 'true') ssl = true;
   if (ssl === 'no-verify') ssl = { rejectUnauthorized: false };
   const timeoutMs = config.connectionTimeoutMillis;
-  return {
+  const params: ConnectionParameters = {
     user,
     database: (pick(config, 'database') as string | undefined) ?? user,
     port: parseInt(String(pick(config, 'port')), 10),
@@ -159,6 +159,10 @@ export function connectionParameters(input: ClientConfig | string | undefined): 
     keepAliveInitialDelayMillis: typeof config.keepAliveInitialDelayMillis === 'number' ? config.keepAliveInitialDelayMillis : 0,
     client_encoding: pick(config, 'client_encoding') as string | undefined,
   } satisfies Record<Key, unknown>;
+  // Secrets stay out of logs and util.inspect, as in pg: the password and a TLS private key are not enumerable.
+  Object.defineProperty(params, 'password', { enumerable: false });
+  if (typeof ssl === 'object' && ssl !== null && 'key' in ssl) Object.defineProperty(ssl, 'key', { enumerable: false });
+  return params;
 }
 
 /** pgjet's options for the resolved settings: int8 as strings (pg's value), pg's session parameters at startup. */

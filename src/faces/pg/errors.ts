@@ -71,15 +71,26 @@ export function asPgDatabaseError(err: PgjetDatabaseError): PgjetDatabaseError {
   return err;
 }
 
-/** A notice as pg emits it: pg-protocol's message object with `name` `'notice'`. */
-export function pgNotice(notice: DatabaseErrorFields): DatabaseError {
-  const msg = new DatabaseError(notice.message, Buffer.byteLength(notice.message), 'notice');
-  const out = msg as unknown as Record<string, unknown>;
+/** A notice as pg emits it: pg-protocol's `NoticeMessage`, a plain object (not an Error) named `'notice'`. */
+export interface PgNotice {
+  /** Always `'notice'`. */
+  name: 'notice';
+  /** Length of the server's message in bytes. */
+  length: number;
+  /** The primary message. */
+  message: string;
+  /** The other fields, as strings, under pg's names (`severity`, `code`, `detail`, `hint`, `where`, …). */
+  [field: string]: string | number | undefined;
+}
+
+/** Builds pg's notice object from pgjet's notice fields. */
+export function pgNotice(notice: DatabaseErrorFields): PgNotice {
+  const out: PgNotice = { name: 'notice', length: Buffer.byteLength(notice.message), message: notice.message };
   for (const [key, value] of Object.entries(notice)) {
     if (key === 'message' || value === undefined) continue;
-    out[key] = typeof value === 'number' ? String(value) : value;
+    out[key] = typeof value === 'number' ? String(value) : (value as string);
   }
-  return msg;
+  return out;
 }
 
 /** The error pg reports when `query_timeout` passes; still a pgjet `TimeoutError`, with the server's cancel as `cause`. */

@@ -23,13 +23,12 @@ export type { ClientConfig, ConnectionParameters } from './config.js';
 /** pg's `utils`: `prepareValue` is what tools call to render parameters as pg does. */
 export const utils = { prepareValue, escapeIdentifier, escapeLiteral };
 
-/** pg's native bindings: never loaded by pgjet/pg. */
-export const native = null;
-
 /**
  * The default export: the object `require('pg')` gives, so `import pg from 'pgjet/pg'` then `pg.Client` works.
  * Every named export that pg has belongs in it (the pool joins it with the pool module).
  */
-const pg = { Client, Query, Result, DatabaseError, TypeOverrides, defaults, types, escapeIdentifier, escapeLiteral, utils, native };
+const pg = { Client, Query, Result, DatabaseError, TypeOverrides, defaults, types, escapeIdentifier, escapeLiteral, utils };
+// pg's native bindings are never loaded here; like pg's lazy getter, the property does not enumerate.
+Object.defineProperty(pg, 'native', { value: null, enumerable: false });
 
 export default pg;
