@@ -110,6 +110,8 @@ export class Client extends EventEmitter {
   /** Until settled, calls wait: set while an exclusive section (a submittable) owns the connection. */
   #gate: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  /** Set once a query got the server's FATAL error (pg gives it to the running query only). */
+  #isFatalReported = false;
   readonly #statementNames = new Map<string, string>();
 
   /** @param config pg's options, or a connection string. */
@@ -329,7 +331,8 @@ export class Client extends EventEmitter {
       text ??= previous;
     }
     if (q.values !== undefined && q.values !== null && !Array.isArray(q.values)) throw new Error('Query values must be an array');
-    if (typeof text !== 'string') throw new Error(`Prepared statement '${String(q.name)}' does not exist`);
+    // A name never prepared and no text: the empty statement, as pg's Parse of a null text is.
+    if (typeof text !== 'string') text = '';
     const values = q.values ?? [];
     const args = values.map(prepareValue);
     // Known from submission on, as in pg: a query right behind may name the statement without its text.
@@ -363,7 +366,12 @@ export class Client extends EventEmitter {
   #queryError(err: unknown): Error {
     if (err instanceof TimeoutError) return new TimeoutError('Query read timeout', { cause: err });
     // A backend that ends the session (57P01 …) sends its error before closing: that is what pg reports.
-    if (!(err instanceof PgjetDatabaseError) && err instanceof Error && err.cause instanceof PgjetDatabaseError) return toPgError(err.cause);
+    // Only the query the backend was running gets that error; the ones behind it see the connection end.
+    if (!(err instanceof PgjetDatabaseError) && err instanceof Error && err.cause instanceof PgjetDatabaseError) {
+      if (this.#isFatalReported) return new Error('Connection terminated unexpectedly', { cause: err });
+      this.#isFatalReported = true;
+      return toPgError(err.cause);
+    }
     if (!(err instanceof PgjetDatabaseError) && this.#state === 'ended') {
       return new Error(this.#isEnding ? 'Connection terminated' : 'Connection terminated unexpectedly', { cause: err });
     }
