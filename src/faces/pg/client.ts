@@ -55,6 +55,12 @@ export interface SubmittableHost {
   unusableError(): Error | null;
 }
 
+/** Anything `client.query()` hands to the submittable module: an object with a `submit` method (pg-cursor, …). */
+export interface Submittable {
+  /** Called by pg with its connection; the face passes it to the submittable module instead. */
+  submit: (...args: never[]) => unknown;
+}
+
 /** Runs a submittable (an object with `submit()`) on a client; installed by the submittable module. */
 export type SubmitHandler = (host: SubmittableHost, submittable: object, values: unknown, callback: unknown) => unknown;
 
@@ -267,9 +273,14 @@ export class Client extends EventEmitter {
    * Runs a query: SQL text with optional values, a config object (`{ text, values, name, rowMode, types }`),
    * or a submittable. With a callback the result goes to it and nothing is returned; without, a promise.
    */
+  query<T extends Query>(query: T, values?: unknown[] | QueryCallback, callback?: QueryCallback): T;
+  query<T extends Submittable>(submittable: T, values?: unknown, callback?: unknown): T;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's result rows are untyped unless the caller says
-  query<R = any>(config: string | QueryConfig, values?: unknown[] | QueryCallback<Result<R>>, callback?: QueryCallback<Result<R>>): Promise<Result<R>>;
-  query<T extends object>(submittable: T, values?: unknown, callback?: unknown): T;
+  query<R = any>(config: string | QueryConfig, callback: QueryCallback<Result<R>>): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  query<R = any>(config: string | QueryConfig, values: unknown[] | undefined, callback: QueryCallback<Result<R>>): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  query<R = any>(config: string | QueryConfig, values?: unknown[]): Promise<Result<R>>;
   query(config: unknown, values?: unknown, callback?: unknown): unknown {
     if (config === null || config === undefined) throw new TypeError('Client was passed a null or undefined query');
     if (config instanceof Query) return this.#runQueryObject(config, values, callback);

@@ -10,7 +10,7 @@ import { Query } from './query.js';
 import { Result } from './result.js';
 import { TypeOverrides, types } from './types.js';
 
-export { Client, installSubmitHandler, submittableHost, type Notification, type SubmittableHost, type SubmitHandler } from './client.js';
+export { Client, installSubmitHandler, submittableHost, type Submittable, type Notification, type SubmittableHost, type SubmitHandler } from './client.js';
 export { defaults, type PgDefaults } from './defaults.js';
 export { DatabaseError } from './errors.js';
 export { escapeIdentifier, escapeLiteral } from './prepare-value.js';
