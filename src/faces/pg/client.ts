@@ -18,8 +18,8 @@ import { connectionParameters, toConnectOptions, type ClientConfig, type Connect
 import { overridesFor } from './decoding.js';
 import { pgNotice, toPgError } from './errors.js';
 import { escapeIdentifier, escapeLiteral, prepareValue } from './prepare-value.js';
-import { Query, type QueryCallback, type QueryConfig } from './query.js';
-import { Result, toResult } from './result.js';
+import { Query, type QueryArrayConfig, type QueryCallback, type QueryConfig } from './query.js';
+import { Result, toResult, type QueryResultRow } from './result.js';
 import { TypeOverrides, type TypeFormat, type TypeParser, type TypeParserSource } from './types.js';
 
 /** A LISTEN/NOTIFY message as pg emits it on `'notification'`. */
@@ -79,6 +79,9 @@ export function submittableHost(client: Client): SubmittableHost {
   if (host === undefined) throw new TypeError('not a pgjet/pg Client');
   return host;
 }
+
+/** How the face calls a query callback: an error alone, or null and the result. */
+type LooseCallback = (err: Error | null, result?: unknown) => void;
 
 type State = 'new' | 'connecting' | 'connected' | 'failed' | 'ended';
 
@@ -155,11 +158,12 @@ export class Client extends EventEmitter {
 
   /** Connects; with a callback `(err, client)`, else a promise of the client. */
   connect(): Promise<this>;
-  connect(callback: (err: Error | null, client?: this) => void): void;
-  connect(callback?: (err: Error | null, client?: this) => void): Promise<this> | void {
+  connect(callback: ((err: Error) => void) | ((err: null, client: this) => void)): void;
+  connect(callback?: ((err: Error) => void) | ((err: null, client: this) => void)): Promise<this> | void {
     const done = this.#connect();
     if (callback === undefined) return this.#wrap(done);
-    done.then((c) => callback(null, c), (err: Error) => callback(err));
+    const cb = callback as (err: Error | null, client?: this) => void;
+    done.then((c) => cb(null, c), (err: Error) => cb(err));
   }
 
   /** The promise in the class the user configured (pg's `Promise` option), else as is. */
@@ -276,11 +280,13 @@ export class Client extends EventEmitter {
   query<T extends Query>(query: T, values?: unknown[] | QueryCallback, callback?: QueryCallback): T;
   query<T extends Submittable>(submittable: T, values?: unknown, callback?: unknown): T;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's result rows are untyped unless the caller says
-  query<R = any>(config: string | QueryConfig, callback: QueryCallback<Result<R>>): void;
+  query<R extends any[] = any[], I = unknown[]>(config: QueryArrayConfig<I>, values?: I): Promise<Result<R>>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-  query<R = any>(config: string | QueryConfig, values: unknown[] | undefined, callback: QueryCallback<Result<R>>): void;
+  query<R extends QueryResultRow = any, I = unknown[]>(config: string | QueryConfig<I>, callback: QueryCallback<Result<R>>): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-  query<R = any>(config: string | QueryConfig, values?: unknown[]): Promise<Result<R>>;
+  query<R extends QueryResultRow = any, I = unknown[]>(config: string | QueryConfig<I>, values: I | undefined, callback: QueryCallback<Result<R>>): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  query<R extends QueryResultRow = any, I = unknown[]>(config: string | QueryConfig<I>, values?: I): Promise<Result<R>>;
   query(config: unknown, values?: unknown, callback?: unknown): unknown {
     if (config === null || config === undefined) throw new TypeError('Client was passed a null or undefined query');
     if (config instanceof Query) return this.#runQueryObject(config, values, callback);
@@ -292,7 +298,7 @@ export class Client extends EventEmitter {
     if (q.callback !== undefined && typeof q.callback !== 'function') throw new TypeError('callback is not a function');
     const run = this.#run(q);
     if (q.callback !== undefined) {
-      const cb = q.callback;
+      const cb = q.callback as LooseCallback;
       run.then((res) => cb(null, res), (err: Error) => cb(err));
       return undefined;
     }
@@ -313,11 +319,11 @@ export class Client extends EventEmitter {
         const results = Array.isArray(res) ? res : [res];
         if (q.listenerCount('row') > 0) for (const r of results) for (const row of r.rows) q.emit('row', row, r);
         q._result = res;
-        if (q.callback !== undefined) q.callback(null, res);
+        if (q.callback !== undefined) (q.callback as LooseCallback)(null, res);
         q.emit('end', res);
       },
       (err: Error) => {
-        if (q.callback !== undefined) q.callback(err);
+        if (q.callback !== undefined) (q.callback as LooseCallback)(err);
         else q.emit('error', err);
       },
     );

@@ -14,8 +14,9 @@ export { Client, installSubmitHandler, submittableHost, type Submittable, type N
 export { defaults, type PgDefaults } from './defaults.js';
 export { DatabaseError } from './errors.js';
 export { escapeIdentifier, escapeLiteral } from './prepare-value.js';
-export { Query, type QueryConfig, type QueryCallback } from './query.js';
-export { Result, type FieldDef } from './result.js';
+export { Query, type QueryConfig, type QueryArrayConfig, type QueryCallback } from './query.js';
+export { Result, type FieldDef, type QueryResultRow } from './result.js';
+export type { QueryResult, QueryArrayResult, QueryResultBase, CustomTypesConfig, TransactionStatus, ConnectionConfig, Defaults } from './type-names.js';
 export { TypeOverrides, types, type TypeParser, type TypeFormat, type TypeParserSource } from './types.js';
 export { PostgresInterval } from './interval.js';
 export type { ClientConfig, ConnectionParameters } from './config.js';

@@ -6,9 +6,12 @@ import { EventEmitter } from 'node:events';
 import type { Result } from './result.js';
 import type { TypeParserSource } from './types.js';
 
-/** The callback of a query: the error, or null and the result (an array of results for several statements). */
+/**
+ * The callback of a query: the error, or null and the result (an array of results for several statements).
+ * Typed as @types/pg types it (`err: Error`, `result: R`), so callbacks written against those typings fit.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's callbacks receive untyped results
-export type QueryCallback<R = any> = (err: Error | null, result?: R) => void;
+export type QueryCallback<R = any> = (err: Error, result: R) => void;
 
 /** A query as an object (`client.query({ text, values, name, rowMode, types })`). */
 export interface QueryConfig<I = unknown[]> {
@@ -32,6 +35,12 @@ export interface QueryConfig<I = unknown[]> {
   queryMode?: 'extended';
   /** A callback (instead of the promise). */
   callback?: QueryCallback;
+}
+
+/** A query config asking for array rows. */
+export interface QueryArrayConfig<I = unknown[]> extends QueryConfig<I> {
+  /** Rows as arrays. */
+  rowMode: 'array';
 }
 
 /** pg's `Query` object. */

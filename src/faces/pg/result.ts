@@ -22,16 +22,20 @@ export interface FieldDef {
   format: 'text' | 'binary';
 }
 
+/** A row object (@types/pg's name). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- column values are untyped unless the caller says
+export type QueryResultRow = Record<string, any>;
+
 const TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
 
 /** What `client.query()` resolves with. */
 export class Result<R = Record<string, unknown>> {
-  /** The command tag's verb ('SELECT', 'INSERT', …), null before a command completed. */
-  command: string | null = null;
+  /** The command tag's verb ('SELECT', 'INSERT', …); null (despite the type, as in pg's typings) for the empty query. */
+  command: string = null as unknown as string;
   /** Rows returned or affected; null for commands whose tag carries no count (DDL). */
   rowCount: number | null = null;
-  /** The OID an INSERT tag carries (0 nowadays); null otherwise. */
-  oid: number | null = null;
+  /** The OID an INSERT tag carries (0 nowadays); null otherwise (typed as number, as in pg's typings). */
+  oid: number = null as unknown as number;
   /** The rows: objects, or arrays with `rowMode: 'array'`. */
   rows: R[] = [];
   /** The columns. */

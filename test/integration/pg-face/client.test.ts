@@ -153,7 +153,7 @@ describe('pgjet/pg Client', () => {
     const events: string[] = [];
     c.on('connect', () => events.push('connect'));
     c.on('end', () => events.push('end'));
-    await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => c.connect((err: Error | null) => (err ? reject(err) : resolve())));
     expect((await early).rows).toEqual([{ early: 1 }]);
     expect(typeof c.processID).toBe('number');
     await new Promise<void>((resolve) => c.end(() => resolve()));
@@ -166,7 +166,7 @@ describe('pgjet/pg Client', () => {
     await expect(c.connect()).rejects.toThrow('Client has already been connected. You cannot reuse a client.');
     await c.end();
     await expect(c.query('SELECT 1')).rejects.toThrow('Client was closed and is not queryable');
-    const viaCallback = await new Promise<Error | null>((resolve) => c.query('SELECT 1', (err) => resolve(err)));
+    const viaCallback = await new Promise<Error | null>((resolve) => c.query('SELECT 1', (err: Error | null) => resolve(err)));
     expect(viaCallback?.message).toBe('Client was closed and is not queryable');
     expect(() => c.query(null as unknown as string)).toThrow('Client was passed a null or undefined query');
   });
@@ -190,7 +190,7 @@ describe('pgjet/pg Client', () => {
     const fn = new Client({ ...testConfig(), password: () => 42 as unknown as string });
     await expect(fn.connect()).rejects.toThrow('Password must be a string');
     const cb = new Client({ ...testConfig(), password: async () => testConfig().password });
-    await new Promise<void>((resolve, reject) => cb.connect((e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => cb.connect((e: Error | null) => (e ? reject(e) : resolve())));
     await cb.end();
   });
 
