@@ -119,6 +119,7 @@ export class Client extends EventEmitter {
   /** Until settled, calls wait: set while an exclusive section (a submittable) owns the connection. */
   #gate: Promise<void> = Promise.resolve();
   #inFlight = 0;
+  #isDrainScheduled = false;
   /** Set once a query got the server's FATAL error (pg gives it to the running query only). */
   #isFatalReported = false;
   readonly #statementNames = new Map<string, string>();
@@ -336,6 +337,25 @@ export class Client extends EventEmitter {
       await Promise.resolve();
       throw unusable;
     }
+    this.#inFlight++;
+    try {
+      return await this.#execute(q);
+    } finally {
+      this.#inFlight--;
+      // pg's 'drain': the client ran out of queries (failed ones count). Emitted after the settled query's
+      // callbacks and events.
+      if (this.#inFlight === 0 && !this.#isDrainScheduled) {
+        this.#isDrainScheduled = true;
+        setImmediate(() => {
+          this.#isDrainScheduled = false;
+          if (this.#inFlight === 0) this.emit('drain');
+        });
+      }
+    }
+  }
+
+  async #execute(q: Query): Promise<Result | Result[]> {
+    await Promise.resolve(); // a config error reaches the callback asynchronously, as in pg
     if (typeof q.text !== 'string' && typeof q.name !== 'string') {
       throw new Error('A query must have either text or a name. Supplying neither is unsupported.');
     }
@@ -355,7 +375,6 @@ export class Client extends EventEmitter {
     // Known from submission on, as in pg: a query right behind may name the statement without its text.
     const isNewName = q.name !== undefined && q.name !== '' && !this.#statementNames.has(q.name);
     if (isNewName) this.#statementNames.set(q.name as string, text);
-    this.#inFlight++;
     try {
       await this.#gate;
       const conn = await this.#connection();
@@ -373,10 +392,6 @@ export class Client extends EventEmitter {
     } catch (err) {
       if (isNewName) this.#statementNames.delete(q.name as string);
       throw this.#queryError(err);
-    } finally {
-      this.#inFlight--;
-      // pg's 'drain': the client ran out of queries. Emitted after the settled query's callbacks and events.
-      if (this.#inFlight === 0) setImmediate(() => this.#inFlight === 0 && this.emit('drain'));
     }
   }
 
