@@ -32,7 +32,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', '**/*.generated.ts', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'packages/*/*.d.ts', 'packages/*/*.d.mts', 'coverage/**', '.tmp/**', '**/*.generated.ts', 'bench/results/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
