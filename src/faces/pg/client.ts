@@ -20,7 +20,8 @@ import { pgNotice, toPgError } from './errors.js';
 import { escapeIdentifier, escapeLiteral, prepareValue } from './prepare-value.js';
 import { Query, type QueryArrayConfig, type QueryCallback, type QueryConfig } from './query.js';
 import { Result, toResult, type QueryResultRow } from './result.js';
-import { TypeOverrides, type TypeFormat, type TypeParser, type TypeParserSource } from './types.js';
+import { TypeOverrides, type TypeFormat, type TypeParser } from './types.js';
+import { currentSubmitHandler, registerHost, submittableHost, type Submittable, type SubmittableHost } from './extension-points.js';
 
 /** A LISTEN/NOTIFY message as pg emits it on `'notification'`. */
 export interface Notification {
@@ -30,54 +31,6 @@ export interface Notification {
   channel: string;
   /** The payload ('' when none). */
   payload: string;
-}
-
-/**
- * What the submittable module (`client.query(submittable)`: pg-cursor, pg-query-stream, pg-copy-streams)
- * needs from a client, kept to this interface so the client's other state stays private. Obtained through
- * {@link submittableHost}.
- */
-export interface SubmittableHost {
-  /** The client, for events (`'error'`, `'notice'`) and `processID`. */
-  readonly client: Client;
-  /** Resolves with the pgjet connection once connected; rejects when the client cannot run queries. */
-  connection(): Promise<Connection>;
-  /** The client's parsers (its `types` option and `setTypeParser` calls, over `pg.types`). */
-  readonly typeParsers: TypeParserSource;
-  /** pgjet `types` overrides that give pg's values for `source` (default: the client's parsers). */
-  overrides(source?: TypeParserSource): QueryOptions['types'];
-  /**
-   * Runs `fn` with the connection to itself: calls made on the client after this one wait until the returned
-   * promise settles (a cursor's portal or a COPY must not interleave with other queries).
-   */
-  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
-  /** pg's error for a query the client cannot run now (closed, broken), or null when it can. */
-  unusableError(): Error | null;
-}
-
-/** Anything `client.query()` hands to the submittable module: an object with a `submit` method (pg-cursor, …). */
-export interface Submittable {
-  /** Called by pg with its connection; the face passes it to the submittable module instead. */
-  submit: (...args: never[]) => unknown;
-}
-
-/** Runs a submittable (an object with `submit()`) on a client; installed by the submittable module. */
-export type SubmitHandler = (host: SubmittableHost, submittable: object, values: unknown, callback: unknown) => unknown;
-
-let submitHandler: SubmitHandler | null = null;
-
-/** Installs the function that runs `client.query(submittable)` calls (the submittable module does this). */
-export function installSubmitHandler(handler: SubmitHandler): void {
-  submitHandler = handler;
-}
-
-const hosts = new WeakMap<Client, SubmittableHost>();
-
-/** The submittable interface of a client. */
-export function submittableHost(client: Client): SubmittableHost {
-  const host = hosts.get(client);
-  if (host === undefined) throw new TypeError('not a pgjet/pg Client');
-  return host;
 }
 
 /** How the face calls a query callback: an error alone, or null and the result. */
@@ -139,7 +92,7 @@ export class Client extends EventEmitter {
     this.#types = new TypeOverrides(this.#config.types);
     this.#Promise = typeof this.#config.Promise === 'function' ? (this.#config.Promise as PromiseConstructor) : Promise;
     this.#queryTimeout = params.query_timeout === false ? undefined : Number(params.query_timeout) || undefined;
-    hosts.set(this, this.#host());
+    registerHost(this, this.#host());
   }
 
   /** pg's internal flag, read by pools and tools: true once `end()` was called. */
@@ -292,8 +245,9 @@ export class Client extends EventEmitter {
     if (config === null || config === undefined) throw new TypeError('Client was passed a null or undefined query');
     if (config instanceof Query) return this.#runQueryObject(config, values, callback);
     if (typeof (config as { submit?: unknown }).submit === 'function') {
-      if (submitHandler === null) throw new TypeError('pgjet/pg: submittable queries need the submittable module');
-      return submitHandler(submittableHost(this), config as object, values, callback);
+      const handler = currentSubmitHandler();
+      if (handler === null) throw new TypeError('pgjet/pg: submittable queries need the submittable module');
+      return handler(submittableHost(this), config as object, values, callback);
     }
     const q = new Query(config as string | QueryConfig, values as unknown[] | QueryCallback, callback as QueryCallback);
     if (q.callback !== undefined && typeof q.callback !== 'function') throw new TypeError('callback is not a function');

@@ -10,7 +10,8 @@ import { Query } from './query.js';
 import { Result } from './result.js';
 import { TypeOverrides, types } from './types.js';
 
-export { Client, installSubmitHandler, submittableHost, type Submittable, type Notification, type SubmittableHost, type SubmitHandler } from './client.js';
+export { Client, type Notification } from './client.js';
+export { installSubmitHandler, submittableHost, type Submittable, type SubmittableHost, type SubmitHandler } from './extension-points.js';
 export { defaults, type PgDefaults } from './defaults.js';
 export { DatabaseError } from './errors.js';
 export { escapeIdentifier, escapeLiteral } from './prepare-value.js';
