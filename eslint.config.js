@@ -32,7 +32,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', '**/*.generated.ts', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'packages/*/*.d.ts', 'packages/*/*.d.mts', 'coverage/**', '.tmp/**', '**/*.generated.ts', 'bench/results/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -46,6 +46,13 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   ...layerRules,
+  {
+    // The pg face sits above pool/ and speaks only the public API (plus the integrations' shared SQL scanner).
+    files: ['src/faces/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '!../../index.js', '!../../integrations'], message: 'faces use only the public API (src/index.ts)' }, { group: ['../../integrations/*', '!../../integrations/shared'], message: 'faces may share only integrations/shared' }] }],
+    },
+  },
   {
     files: ['src/integrations/**/*.ts'],
     rules: {

@@ -54,6 +54,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.session.wire.txStatus !== 'I';
   }
 
+  /**
+   * The transaction status of the last ReadyForQuery: `'I'` idle, `'T'` in a transaction, `'E'` in a failed
+   * transaction (only ROLLBACK is accepted).
+   */
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    return this.session.wire.txStatus;
+  }
+
   /** The server version as 'major.minor' (e.g. '18.4'), distribution suffixes removed. */
   get serverVersion(): string {
     const raw = this.session.wire.parameters.get('server_version') ?? '';
@@ -94,6 +102,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Runs a command and resolves with its tag ('INSERT 0 1'); without arguments, several statements may be given. */
   execute(q: QueryText, args?: readonly unknown[], opts?: QueryOptions): Promise<string> {
     return ops.execute(this.session, q, args, opts);
+  }
+
+  /**
+   * Runs SQL text through the simple protocol (several statements, no parameters) and resolves with each
+   * statement's result, in order. Values are decoded from text.
+   * @example const [a, b] = await conn.simpleQuery('SELECT 1 AS x; SELECT 2 AS y');
+   */
+  simpleQuery<R = Row>(sql: string, opts?: QueryOptions): Promise<QueryResult<R>[]> {
+    return ops.simpleQuery<R>(this.session, sql, opts);
   }
 
   /** Runs `sql` for each argument list in one pipeline with one Sync: atomic. */

@@ -151,7 +151,7 @@ export async function query<R = Row>(session: Session, q: QueryText, args?: read
     const [sql, values] = normalize(q, args);
     const res = await runExtended(session, sql, values, opts);
     noteCommandTag(session, res.tag);
-    return { rows: res.rows as R[], columns: res.columns, command: commandOf(res.tag), rowCount: res.rowCount };
+    return { rows: res.rows as R[], columns: res.columns, command: commandOf(res.tag), tag: res.tag, rowCount: res.rowCount };
   } catch (err) {
     throw withCallerStack(err);
   }
@@ -180,6 +180,26 @@ export async function execute(session: Session, q: QueryText, args?: readonly un
     const tag = (await runExtended(session, sql, values, opts, false)).tag;
     noteCommandTag(session, tag);
     return tag;
+  } catch (err) {
+    throw withCallerStack(err);
+  }
+}
+
+/**
+ * Runs SQL text through the simple protocol (several statements allowed, no parameters) and resolves with
+ * every statement's result in order; values come from the types' text forms, with `opts.types` applied.
+ */
+export async function simpleQuery<R = Row>(session: Session, sql: string, opts: QueryOptions = NO_OPTIONS): Promise<QueryResult<R>[]> {
+  if (typeof sql !== 'string') throw new InterfaceError(`simpleQuery() takes SQL text, got ${typeof sql}`);
+  try {
+    if (!session.isDirty && SEVERAL_STATEMENTS.test(sql)) session.isDirty = true;
+    const l = limits(session, opts);
+    const res = await observed(session, sql, () => runLimited(session, l, () => {
+      const req = session.simple(sql, opts.rowMode ?? 'object', opts.types);
+      return { request: req, promise: req.promise };
+    }), byRowCount);
+    noteCommandTag(session, res.tag);
+    return res.results.map((r) => ({ rows: r.rows as R[], columns: r.columns, command: commandOf(r.tag), tag: r.tag, rowCount: r.rowCount }));
   } catch (err) {
     throw withCallerStack(err);
   }

@@ -51,6 +51,8 @@ export interface QueryResult<R = Row> {
   columns: ColumnInfo[];
   /** The command tag's verb: 'SELECT', 'INSERT', … */
   command: string;
+  /** The whole command tag as the server sent it ('INSERT 0 1', 'CREATE TABLE'). */
+  tag: string;
   /** Rows returned or affected. */
   rowCount: number;
 }

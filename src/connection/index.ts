@@ -5,7 +5,7 @@ export type { Request } from './request.js';
 export type { Wire, WireEvents } from './wire.js';
 export type { ColumnInfo, Statement } from './statement.js';
 export { ExtendedQuery, type ExtendedQuerySpec, type ExtendedResult } from './requests/extended-query.js';
-export { SimpleQuery, type SimpleResult } from './requests/simple-query.js';
+export { SimpleQuery, type SimpleResult, type StatementResult } from './requests/simple-query.js';
 export type { TypeOverrides } from './requests/overrides.js';
 export { resolveConfig } from './config.js';
 export { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type OptionScope } from './config-keys.js';

@@ -10,6 +10,7 @@ import type { ResolvedConfig, ResolvedHost } from './config-types.js';
 import type { Request } from './request.js';
 import { ExtendedQuery, type ExtendedQuerySpec } from './requests/extended-query.js';
 import { SimpleQuery } from './requests/simple-query.js';
+import type { TypeOverrides } from './requests/overrides.js';
 import { StatementCache } from './statement-cache.js';
 import { TypeLoader } from './type-loader.js';
 import type { Wire } from './wire.js';
@@ -72,8 +73,8 @@ export class Session implements QueryContext {
   }
 
   /** Queues a simple-protocol query. */
-  simple(sql: string, rowMode: 'object' | 'array' = 'object'): SimpleQuery {
-    const req = new SimpleQuery(this, sql, rowMode);
+  simple(sql: string, rowMode: 'object' | 'array' = 'object', types?: TypeOverrides): SimpleQuery {
+    const req = new SimpleQuery(this, sql, rowMode, types);
     this.wire.enqueue(req);
     return req;
   }

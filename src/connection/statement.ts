@@ -30,6 +30,14 @@ export interface ColumnInfo {
   typeOid: number;
   /** PostgreSQL's type name (`'int4'`), or the OID as text when unknown. */
   typeName: string;
+  /** OID of the table the column comes from, or 0 (RowDescription). */
+  tableOid: number;
+  /** The column's attribute number in that table, or 0. */
+  columnAttr: number;
+  /** pg_type.typlen: the type's size in bytes, negative for variable width. */
+  typeSize: number;
+  /** The type modifier (e.g. a varchar's length + 4), -1 when none. */
+  typeModifier: number;
 }
 
 /** Result-side plan: how to turn DataRow fields into values. */
@@ -127,7 +135,15 @@ export function buildResultPlan(fields: FieldDescription[], codecs: CodecLookup)
     names[i] = f.name;
     formats[i] = format;
     decoders[i] = columnDecoder(codec, format);
-    columns[i] = { name: f.name, typeOid: f.typeOid, typeName: codecs.typeName(f.typeOid) ?? String(f.typeOid) };
+    columns[i] = {
+      name: f.name,
+      typeOid: f.typeOid,
+      typeName: codecs.typeName(f.typeOid) ?? String(f.typeOid),
+      tableOid: f.tableOid,
+      columnAttr: f.columnAttr,
+      typeSize: f.typeSize,
+      typeModifier: f.typeModifier,
+    };
   }
   return {
     fields,

@@ -4,7 +4,7 @@
  * message types and ordering, not SQL semantics; those live in the request modules.
  */
 import type net from 'node:net';
-import { ConnectionError, ProtocolError } from '../errors/index.js';
+import { ConnectionError, ProtocolError, databaseErrorFromFields } from '../errors/index.js';
 import { ByteWriter, Queue } from '../internal/index.js';
 import {
   BackendCode,
@@ -383,6 +383,13 @@ export class Wire {
           this.#lastServerError = parseErrorFields(buf, start, end);
           return;
         }
+        {
+          // A FATAL during a call (pg_terminate_backend, admin shutdown) ends the session: the socket closes
+          // before any ReadyForQuery, so it is kept as the cause of the ConnectionError the calls then get.
+          const fields = parseErrorFields(buf, start, end);
+          const severity = fields.get(0x56) ?? fields.get(0x53);
+          if (severity === 'FATAL' || severity === 'PANIC') this.#lastServerError = fields;
+        }
         break;
       default:
         break;
@@ -404,7 +411,9 @@ export class Wire {
     this.#fail(
       wasClosing
         ? new ConnectionError(`connection to ${this.#describe} is closed`, { safeToRetry: true })
-        : new ConnectionError(`server at ${this.#describe} closed the connection${message === undefined ? '' : `: ${message}`}`),
+        : new ConnectionError(`server at ${this.#describe} closed the connection${message === undefined ? '' : `: ${message}`}`, {
+          cause: this.#lastServerError === null ? undefined : databaseErrorFromFields(this.#lastServerError),
+        }),
       wasClosing,
     );
   }

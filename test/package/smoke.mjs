@@ -10,3 +10,9 @@ assert.strictEqual(typeof connect, 'function');
 assert.strictEqual(UniqueViolationError, cjs.UniqueViolationError, 'ESM and CJS must export the same class');
 assert.ok(new cjs.UniqueViolationError({ code: '23505', message: 'x', severity: 'ERROR' }) instanceof DatabaseError);
 console.log('import pgjet: ok');
+
+// The pg face: default and named imports, the same classes as through require().
+const { default: pg, Client } = await import('pgjet/pg');
+assert.strictEqual(pg.Client, Client);
+assert.strictEqual(Client, require('pgjet/pg').Client, 'ESM and CJS must export the same Client');
+console.log('import pgjet/pg: ok');

@@ -11,8 +11,29 @@ export type TypeOverrides = Readonly<Record<string | number, 'text' | ((text: st
 
 const textDecoder: ColumnDecoder = (buf, offset, length) => buf.toString('utf8', offset, offset + length);
 
+/**
+ * Derived plans by base plan and overrides object. A caller that passes the same overrides object on every
+ * call (the pg face, the integrations) then gets one derived plan per statement, which keeps its compiled
+ * row decoders, instead of a fresh plan decoded through the generic loop on every execution. Both levels are
+ * weak: an evicted statement or a dropped overrides object takes its entries with it.
+ */
+const derived = new WeakMap<ResultPlan, WeakMap<TypeOverrides, ResultPlan>>();
+
 /** Returns a plan where overridden columns are requested as text and decoded as the override says. */
 export function applyTypeOverrides(plan: ResultPlan, types: TypeOverrides): ResultPlan {
+  let byTypes = derived.get(plan);
+  const known = byTypes?.get(types);
+  if (known !== undefined) return known;
+  const result = deriveOverridden(plan, types);
+  if (byTypes === undefined) {
+    byTypes = new WeakMap();
+    derived.set(plan, byTypes);
+  }
+  byTypes.set(types, result);
+  return result;
+}
+
+function deriveOverridden(plan: ResultPlan, types: TypeOverrides): ResultPlan {
   let changed = false;
   const decoders = plan.decoders.slice();
   const formats = plan.formats.slice();

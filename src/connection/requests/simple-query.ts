@@ -18,7 +18,20 @@ import type { Request } from '../request.js';
 import { buildResultPlan, textResultPlan, type ColumnInfo, type ResultPlan } from '../statement.js';
 import type { Wire } from '../wire.js';
 import { isSchemaChangeTag, mayChangeSchema, tagRowCount } from './outcome.js';
+import { applyTypeOverrides, type TypeOverrides } from './overrides.js';
 import { decodeArrayRow, decodeObjectRow } from './rows.js';
+
+/** One statement's outcome within a simple query. */
+export interface StatementResult {
+  /** Its rows (empty for a statement that returns none). */
+  rows: unknown[];
+  /** Its command tag. */
+  tag: string;
+  /** Rows counted from the tag. */
+  rowCount: number;
+  /** Its columns (empty for a statement that returns none). */
+  columns: ColumnInfo[];
+}
 
 /** What a simple query resolves with: the last statement's rows and tag. */
 export interface SimpleResult {
@@ -30,6 +43,8 @@ export interface SimpleResult {
   rowCount: number;
   /** Columns of the last row-returning statement. */
   columns: ColumnInfo[];
+  /** Every statement's outcome, in order (an empty statement has none). */
+  results: StatementResult[];
 }
 
 /** One simple-protocol call. */
@@ -44,12 +59,20 @@ export class SimpleQuery implements Request {
   #error: Error | null = null;
   /** Holding the wire until answered: the script may change the schema (see `mayChangeSchema`). */
   #isHolding = false;
+  readonly #types: TypeOverrides | undefined;
+  readonly #results: StatementResult[] = [];
+  /** Rows and columns of the statement running now (reset after each CommandComplete). */
+  #current: { rows: unknown[]; columns: ColumnInfo[] } | null = null;
 
-  /** @param sql one or more statements. */
-  constructor(ctx: QueryContext, sql: string, rowMode: 'object' | 'array' = 'object') {
+  /**
+   * @param sql one or more statements.
+   * @param types per-query decoding overrides (applied to every statement's columns).
+   */
+  constructor(ctx: QueryContext, sql: string, rowMode: 'object' | 'array' = 'object', types?: TypeOverrides) {
     this.#ctx = ctx;
     this.#sql = sql;
     this.#rowMode = rowMode;
+    this.#types = types;
   }
 
   /** Settles with the result or the first error. */
@@ -73,7 +96,9 @@ export class SimpleQuery implements Request {
       case BackendCode.RowDescription: {
         // Simple-query results are always text: decode with each codec's text decoder.
         this.#plan = textResultPlan(buildResultPlan(parseRowDescription(buf, start, end), this.#ctx.codecs), this.#ctx.codecs);
+        if (this.#types !== undefined) this.#plan = applyTypeOverrides(this.#plan, this.#types);
         this.#rows = [];
+        this.#current = { rows: this.#rows, columns: this.#plan.columns };
         return;
       }
       case BackendCode.DataRow:
@@ -88,6 +113,8 @@ export class SimpleQuery implements Request {
         return;
       case BackendCode.CommandComplete: {
         this.#tag = parseCommandComplete(buf, start, end);
+        this.#results.push({ rows: this.#current?.rows ?? [], tag: this.#tag, rowCount: tagRowCount(this.#tag), columns: this.#current?.columns ?? [] });
+        this.#current = null;
         if (this.#tag === 'DISCARD ALL' || this.#tag === 'DEALLOCATE ALL') this.#ctx.onStatementsDiscarded();
         else if (isSchemaChangeTag(this.#tag)) this.#ctx.onSchemaTag(this.#tag);
         return;
@@ -118,7 +145,7 @@ export class SimpleQuery implements Request {
     if (status === 'I' && this.#ctx.hasUnsettledSchemaChange) this.#ctx.schemaSettled();
     if (this.#isHolding) this.#ctx.wire.release(this);
     if (this.#error !== null) this.#done.reject(this.#error);
-    else this.#done.resolve({ rows: this.#rows, tag: this.#tag, rowCount: tagRowCount(this.#tag), columns: this.#plan?.columns ?? [] });
+    else this.#done.resolve({ rows: this.#rows, tag: this.#tag, rowCount: tagRowCount(this.#tag), columns: this.#plan?.columns ?? [], results: this.#results });
     return true;
   }
 

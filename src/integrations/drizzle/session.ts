@@ -150,7 +150,7 @@ export class PgjetPreparedQuery<T extends PreparedQueryConfig> extends PgPrepare
         // Migration files without breakpoints: the simple protocol takes several statements (no rows, as with pg).
         const tag = await client.execute(sql);
         const count = Number(tag.slice(tag.lastIndexOf(' ') + 1));
-        return { rows: [], columns: [], command: tag.split(' ', 1)[0], rowCount: Number.isSafeInteger(count) ? count : 0 };
+        return { rows: [], columns: [], command: tag.split(' ', 1)[0], tag, rowCount: Number.isSafeInteger(count) ? count : 0 };
       }
       return client.query(sql, params, { rowMode, types: DRIZZLE_TYPES });
     });

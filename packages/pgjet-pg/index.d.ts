@@ -1,0 +1,2 @@
+export * from 'pgjet/pg';
+export { default } from 'pgjet/pg';
