@@ -23,6 +23,9 @@ export type * from './pool-types.js';
 
 const noop = (): void => undefined;
 
+/** The pool handles clients through the small contract; users get them typed as the face's clients. */
+const lent = (client: PoolableClient): PoolClient => client as unknown as PoolClient;
+
 /** An idle client, the listener that catches its errors while idle, and its idle timer. */
 interface IdleEntry {
   client: PoolableClient;
@@ -145,7 +148,7 @@ export class Pool extends EventEmitter {
 
   /** A copy of the list of open clients, as pg-pool's `_clients` field (read by some tools and tests). */
   get _clients(): PoolClient[] {
-    return this.#clients.slice() as PoolClient[];
+    return this.#clients.map(lent);
   }
 
   /** Lends a client: an idle one, a new one while under `max`, else the first one released. */
@@ -267,12 +270,15 @@ export class Pool extends EventEmitter {
     client.connect((connectError) => {
       clearTimeout(timer);
       client.on('error', onIdleError);
-      if (connectError) {
+      // A client whose `end()` cannot abort a connect in progress may still report success after the timeout
+      // ended it: that is a failure too, never a client to lend.
+      if (connectError || isTimeoutHit) {
         this.log('client failed to connect', connectError);
         this.#forget(client);
         const err = isTimeoutHit
-          ? new Error('Connection terminated due to connection timeout', { cause: connectError })
-          : connectError;
+          ? new Error('Connection terminated due to connection timeout', connectError ? { cause: connectError } : undefined)
+          : (connectError as Error);
+        if (!connectError) void client.end?.();
         this.#pulse();
         if (!waiter.hasTimedOut) waiter.deliver(err, undefined, noop);
         return;
@@ -280,7 +286,7 @@ export class Pool extends EventEmitter {
       this.log('new client connected');
       const hook = this.options.onConnect;
       if (!hook) return this.#admit(client, waiter, onIdleError);
-      promiseTry(this.Promise, () => hook(client as PoolClient)).then(
+      promiseTry(this.Promise, () => hook(lent(client))).then(
         () => this.#admit(client, waiter, onIdleError),
         (hookError: unknown) => {
           this.#forget(client);
@@ -320,13 +326,13 @@ export class Pool extends EventEmitter {
     client.removeListener?.('error', onIdleError);
     const verify = isNew ? this.options.verify : undefined;
     if (waiter.hasTimedOut) {
-      if (verify) verify(client as PoolClient, release);
+      if (verify) verify(lent(client), release);
       else release();
       return;
     }
-    if (!verify) return waiter.deliver(undefined, client as PoolClient, release);
-    verify(client as PoolClient, (err) => {
-      if (!err) return waiter.deliver(undefined, client as PoolClient, release);
+    if (!verify) return waiter.deliver(undefined, lent(client), release);
+    verify(lent(client), (err) => {
+      if (!err) return waiter.deliver(undefined, lent(client), release);
       release(err);
       waiter.deliver(err, undefined, noop);
     });

@@ -34,7 +34,7 @@ describe('pg face Pool: connection timeout', () => {
   it("a waiter that gets no client in time fails with pg-pool's message; the pool then serves the next", async () => {
     const pool = makePool({ max: 1, connectionTimeoutMillis: 100 });
     const holder = await pool.connect();
-    const done = deferred<Error | undefined>();
+    const done = deferred<Error | null | undefined>();
     pool.query('SELECT 1', (err) => done.resolve(err));
     expect(pool.waitingCount).toBe(1);
     expect((await done.promise)?.message).toBe('timeout exceeded when trying to connect');
@@ -114,7 +114,7 @@ describe('pg face Pool: hooks', () => {
     const pool = makePool({
       verify: (client, done) => {
         calls++;
-        client.query('SELECT 1', (err) => done(calls === 1 ? new Error('nope') : err));
+        client.query('SELECT 1', (err) => done(calls === 1 ? new Error('nope') : (err ?? undefined)));
       },
     });
     await expect(pool.connect()).rejects.toThrow('nope');

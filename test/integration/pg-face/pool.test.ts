@@ -37,11 +37,11 @@ describe('pg face Pool: query', () => {
     expect(res.rows).toEqual([{ name: 'brianc' }]);
     expect(res.rowCount).toBe(1);
     const done = deferred<unknown>();
-    const returned = pool.query('SELECT $1::int AS n', [7], (err, r) => (err ? done.reject(err) : done.resolve(r.rows)));
+    const returned = pool.query('SELECT $1::int AS n', [7], (err, r) => (err ? done.reject(err) : done.resolve(r?.rows)));
     expect(returned).toBeUndefined();
     expect(await done.promise).toEqual([{ n: 7 }]);
     const noValues = deferred<unknown>();
-    pool.query('SELECT 2 AS two', (err, r) => (err ? noValues.reject(err) : noValues.resolve(r.rows)));
+    pool.query('SELECT 2 AS two', (err, r) => (err ? noValues.reject(err) : noValues.resolve(r?.rows)));
     expect(await noValues.promise).toEqual([{ two: 2 }]);
     expect(pool).toMatchObject({ totalCount: 1, idleCount: 1 });
   });
@@ -64,10 +64,10 @@ describe('pg face Pool: query', () => {
 
   it('a callback gets the error and never a promise rejection', async () => {
     const pool = makePool();
-    const done = deferred<Error>();
+    const done = deferred<Error | null>();
     const returned = pool.query('SELEC 1', (err) => done.resolve(err));
     expect(returned).toBeUndefined();
-    expect((await done.promise).message).toMatch(/syntax error/);
+    expect((await done.promise)?.message).toMatch(/syntax error/);
   });
 
   it('a function as the statement is refused with pg-pool\'s message, asynchronously', async () => {
