@@ -19,8 +19,8 @@ export type ReleaseFunction = (err?: ReleaseArgument) => void;
 export interface PoolableClient extends Partial<Pick<EventEmitter, 'once' | 'removeListener' | 'emit'>> {
   /** Opens the connection; the callback gets the failure, or nothing on success. */
   connect(callback: (err?: Error | null) => void): unknown;
-  /** Registers an event listener (`error`, `end`). */
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  /** Registers a listener; the pool listens only for `error` (and `end` through `once`). */
+  on(event: string, listener: (err: Error) => void): unknown;
   /** Runs a query; the pool calls it as `query(text, values, callback)`. */
   query?(text: unknown, values: unknown, callback: (err: Error | undefined, result?: unknown) => void): unknown;
   /** Closes the connection; the callback runs once it is closed (at once when it already was). */

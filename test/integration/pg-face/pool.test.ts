@@ -1,5 +1,8 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { Client } from '../../../src/faces/pg/client.js';
 import { Pool, type PoolClient } from '../../../src/faces/pg/pool.js';
+import { testConfig } from '../../support/env.js';
 import { backendPid, deferred, makePool } from './pool-support.js';
 
 describe('pg face Pool: construction', () => {
@@ -27,6 +30,36 @@ describe('pg face Pool: construction', () => {
     const result = pool.query('SELECT 1 AS one');
     expect(result).toBeInstanceOf(TaggedPromise);
     expect((await result).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('pg face Pool: client classes', () => {
+  it("pools the face's Client by default, a subclass given as Client, or the second constructor argument", async () => {
+    expect(await makePool().connect().then((c) => { c.release(); return c; })).toBeInstanceOf(Client);
+    class Traced extends Client {}
+    const traced = await makePool({ Client: Traced }).connect();
+    expect(traced).toBeInstanceOf(Traced);
+    traced.release();
+    class Bound extends Pool {
+      constructor() {
+        super(testConfig(), Traced);
+      }
+    }
+    const bound = new Bound();
+    const viaArgument = await bound.connect();
+    expect(viaArgument).toBeInstanceOf(Traced);
+    viaArgument.release();
+    await bound.end();
+  });
+
+  it("pools node-postgres' own Client just as well", async () => {
+    const pool = makePool({ Client: pg.Client, max: 2 });
+    const client = await pool.connect();
+    expect(client).toBeInstanceOf(pg.Client);
+    expect((await client.query('SELECT $1::text AS v', ['pg'])).rows).toEqual([{ v: 'pg' }]);
+    client.release();
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect(pool).toMatchObject({ totalCount: 1, idleCount: 1 });
   });
 });
 
