@@ -7,6 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { Client } from './client.js';
 import { completion, promiseTry, rejected, type Completer } from './pool-callback.js';
+import { normalise } from './pool-options.js';
+import { runPoolQuery } from './pool-query.js';
 import type {
   PoolableClient,
   PoolableClientConstructor,
@@ -37,31 +39,6 @@ interface IdleEntry {
 interface Waiter {
   deliver: Completer<PoolClient>;
   hasTimedOut: boolean;
-}
-
-/** The options object as built by the constructor: the caller's copy, with the pool's defaults filled in. */
-function normalise(config: PoolConfig | undefined): PoolOptions {
-  const options = { ...config } as PoolOptions;
-  // Kept out of enumeration so that logging the pool or a client does not print the secret.
-  if (config != null && 'password' in config) {
-    Object.defineProperty(options, 'password', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: (config as { password?: unknown }).password,
-    });
-  }
-  const ssl = (options as { ssl?: unknown }).ssl;
-  if (ssl !== null && typeof ssl === 'object' && (ssl as { key?: unknown }).key) {
-    Object.defineProperty(ssl, 'key', { enumerable: false });
-  }
-  options.max = options.max || options.poolSize || 10;
-  options.min = options.min || 0;
-  options.maxUses = options.maxUses || Infinity;
-  options.allowExitOnIdle = options.allowExitOnIdle || false;
-  options.maxLifetimeSeconds = options.maxLifetimeSeconds || 0;
-  if (options.idleTimeoutMillis === undefined) options.idleTimeoutMillis = 10_000;
-  return options;
 }
 
 /**
@@ -419,50 +396,3 @@ Object.defineProperty(Pool.prototype, 'query', {
     return runPoolQuery(this, text, values, callback);
   },
 });
-
-type QueryCallback = Completer<unknown>;
-
-/** `pool.query`: borrows a client, runs the statement, releases the client with the statement's error if any. */
-function runPoolQuery(pool: Pool, text: unknown, values: unknown, callback: unknown): unknown {
-  if (typeof text === 'function') {
-    const { complete, result } = completion(pool.Promise, text as QueryCallback);
-    setImmediate(() => complete(new Error('Passing a function as the first parameter to pool.query is not supported')));
-    return result;
-  }
-  if (typeof values === 'function') {
-    callback = values;
-    values = undefined;
-  }
-  const { complete, result } = completion(pool.Promise, callback as QueryCallback | undefined);
-  pool.connect((connectError, borrowed) => {
-    if (connectError || !borrowed) return complete(connectError);
-    const client = borrowed as unknown as PoolableClient & { release: ReleaseFunction };
-    let isSettled = false;
-    // A client that fails mid-statement may report it only as an event, never through the callback.
-    const onError = (err: Error): void => {
-      if (isSettled) return;
-      isSettled = true;
-      client.release(err);
-      complete(err);
-    };
-    client.once?.('error', onError);
-    pool.log('dispatching query');
-    try {
-      client.query?.(text, values, (err, res) => {
-        pool.log('query dispatched');
-        client.removeListener?.('error', onError);
-        if (isSettled) return;
-        isSettled = true;
-        client.release(err);
-        if (err) return complete(err);
-        complete(undefined, res);
-      });
-    } catch (err) {
-      client.removeListener?.('error', onError);
-      isSettled = true;
-      client.release(err as Error);
-      complete(err as Error);
-    }
-  });
-  return result;
-}
