@@ -32,8 +32,11 @@ describe('pg face Pool: connection timeout', () => {
   });
 
   it("a waiter that gets no client in time fails with pg-pool's message; the pool then serves the next", async () => {
-    const pool = makePool({ max: 1, connectionTimeoutMillis: 100 });
+    // The holder connects without a deadline (a loaded machine may take long); pg-pool reads its options when
+    // it uses them, so the deadline set next applies to the waiter.
+    const pool = makePool({ max: 1 });
     const holder = await pool.connect();
+    pool.options.connectionTimeoutMillis = 100;
     const done = deferred<Error | null | undefined>();
     pool.query('SELECT 1', (err) => done.resolve(err));
     expect(pool.waitingCount).toBe(1);
