@@ -133,6 +133,8 @@ function pick(config: ClientConfig, key: string, env: string | false = `PG${key.
 /** Resolves a client's settings from its config (or connection string), the environment and `pg.defaults`. */
 export function connectionParameters(input: ClientConfig | string | undefined): ConnectionParameters {
   let config: ClientConfig = typeof input === 'string' ? parseConnectionString(input) : { ...(input ?? {}) };
+  // A pool hides the password it passes on (not enumerable, as pg-pool does), which a spread leaves behind.
+  if (typeof input === 'object' && input.password !== undefined) config.password = input.password;
   const uri = config.connectionString ?? (typeof input === 'object' ? undefined : defaults.connectionString);
   if (typeof uri === 'string' && uri !== '') config = { ...config, ...parseConnectionString(uri) };
   const user = pick(config, 'user') as string | undefined;
