@@ -28,7 +28,7 @@ export interface SubmittableHandlers {
   handleCommandComplete?(msg: PgMessage, connection: LowLevelConnection): void;
   handleEmptyQuery?(connection: LowLevelConnection): void;
   handleReadyForQuery?(connection: LowLevelConnection): void;
-  handleError?(err: Error, connection: LowLevelConnection): void;
+  handleError?(err: Error, connection?: LowLevelConnection): void;
 }
 
 /** `connection.parse()`: the statement's text and name ('' or absent: the unnamed statement). */

@@ -72,6 +72,12 @@ const FIXED_SIZES = new Map<number, number>([
   [2203, 4], [2204, 4], [3734, 4], [3769, 4], [4089, 4], [4096, 4], [19, 64],
 ]);
 
+/**
+ * Column metadata beyond name and type, read when pgjet's `ColumnInfo` carries it (the RowDescription's
+ * table OID, attribute number, type size and modifier).
+ */
+type DescribedColumn = ColumnInfo & { tableOid?: number; columnAttr?: number; typeSize?: number; typeModifier?: number };
+
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** A message that carries nothing but its name (ParseComplete, NoData, PortalSuspended, EmptyQueryResponse, …). */
@@ -80,20 +86,20 @@ export function bareMessage(name: string): PgMessage {
 }
 
 /**
- * RowDescription for pgjet's column info. pgjet reports each column's name and type; the source table and
- * attribute number and the type modifier are not known here, so they read 0, 0 and -1.
+ * RowDescription for pgjet's column info. Where the column info lacks the source table, attribute number,
+ * size or type modifier, they read 0, 0, the built-in type's size (else -1) and -1.
  */
 export function rowDescription(columns: readonly ColumnInfo[]): RowDescriptionMessage {
   let length = 6;
-  const fields = columns.map((col): PgField => {
+  const fields = columns.map((col: DescribedColumn): PgField => {
     length += utf8Length(col.name) + 19;
     return {
       name: col.name,
-      tableID: 0,
-      columnID: 0,
+      tableID: col.tableOid ?? 0,
+      columnID: col.columnAttr ?? 0,
       dataTypeID: col.typeOid,
-      dataTypeSize: FIXED_SIZES.get(col.typeOid) ?? -1,
-      dataTypeModifier: -1,
+      dataTypeSize: col.typeSize ?? FIXED_SIZES.get(col.typeOid) ?? -1,
+      dataTypeModifier: col.typeModifier ?? -1,
       format: 'text',
     };
   });

@@ -1,0 +1,65 @@
+/**
+ * The client's side of `client.query(submittable)`, as pg's `Client.query` does it: a callback given with the
+ * call becomes the submittable's `callback` (pg-query-stream calls it with the result), a client that cannot
+ * run queries fails the submittable on the next tick with the client's error, and otherwise the submittable
+ * runs ({@link submitQuery}) once it owns the client's connection, which it keeps until its turn is over.
+ */
+import type { Connection } from '../../index.js';
+import { submitQuery, type PgTypeParsers, type Submittable } from './submittable.js';
+
+/** What a client offers {@link runSubmittable} (the face's Client provides it). */
+export interface SubmittableClientHost {
+  /**
+   * Runs `fn` with the connection to itself: the client's later calls wait until the promise `fn` returns
+   * settles. Rejects when the client cannot connect.
+   */
+  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** The client's error for a query it cannot run now (ended, broken), or null when it can. */
+  unusableError(): Error | null;
+  /** The client's type parsers (its `types` option and `setTypeParser` calls). */
+  readonly typeParsers: PgTypeParsers;
+  /** Turns pgjet's errors into pg's (the face's DatabaseError); default: unchanged. */
+  readonly mapError?: (err: Error) => Error;
+}
+
+/** A submittable with pg's optional `callback` slot. */
+interface CallbackSlot {
+  callback?: unknown;
+}
+
+/**
+ * `client.query(submittable, values?, callback?)`: returns the submittable, as pg does. Its outcome reaches
+ * it through its own handlers (and `callback`, which the submittable calls itself).
+ */
+export function runSubmittable<T extends object>(host: SubmittableClientHost, submittable: T, values?: unknown, callback?: unknown): T {
+  const target = submittable as T & Submittable & CallbackSlot;
+  if (target.callback === undefined || target.callback === null) {
+    if (typeof values === 'function') target.callback = values;
+    else if (callback !== undefined && callback !== null) target.callback = callback;
+  }
+  const unusable = host.unusableError();
+  if (unusable !== null) {
+    process.nextTick(() => failBeforeRunning(target, unusable));
+    return submittable;
+  }
+  const mapError = host.mapError;
+  host
+    .exclusive(async (connection) => {
+      await submitQuery({ connection, types: host.typeParsers, mapError }, target).finished;
+    })
+    .catch((err: unknown) => {
+      // The client could not connect: the submittable never ran, and hears of it as pg's queued queries do.
+      const error = err instanceof Error ? err : new Error(String(err));
+      failBeforeRunning(target, mapError === undefined ? error : mapError(error));
+    });
+  return submittable;
+}
+
+/** Hands a submittable that never ran its error; a handler that throws can only be reported as a warning. */
+function failBeforeRunning(target: Submittable, err: Error): void {
+  try {
+    target.handleError?.(err);
+  } catch (thrown) {
+    process.emitWarning(`pgjet/pg: a submittable's handleError threw: ${String(thrown)}`, { type: 'PgjetWarning' });
+  }
+}
