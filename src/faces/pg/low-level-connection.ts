@@ -81,7 +81,8 @@ const COPY_REFUSAL =
 export class LowLevelConnection extends EventEmitter {
   /** Statements parsed under a name (pg's Query reads this to skip a second Parse). */
   readonly parsedStatements: Record<string, string> = {};
-  readonly #conn: Connection;
+  /** Set once the client hands the connection over (the submittable's turn has come). */
+  #conn: Connection | null = null;
   readonly #handlers: SubmittableHandlers;
   readonly #mapError: (err: Error) => Error;
   readonly #statements = new Map<string, Statement>();
@@ -102,19 +103,35 @@ export class LowLevelConnection extends EventEmitter {
   readonly #onClose = (reason: Error | undefined): void => this.#connectionClosed(reason);
 
   /**
-   * @param conn the pgjet connection the client wraps.
+   * @param conn the pgjet connection the client wraps, or a promise of it that resolves when the
+   *   submittable's turn comes: calls made before then wait, so `submit()` can run at once, as pg runs it
+   *   when its client is idle. A rejected promise fails the submittable with that error.
    * @param handlers the submittable.
    * @param mapError turns pgjet's errors into the client's.
    */
-  constructor(conn: Connection, handlers: SubmittableHandlers, mapError: (err: Error) => Error) {
+  constructor(conn: Connection | Promise<Connection>, handlers: SubmittableHandlers, mapError: (err: Error) => Error) {
     super();
-    this.#conn = conn;
     this.#handlers = handlers;
     this.#mapError = mapError;
     this.#finished = new Promise((resolve) => {
       this.#resolveFinished = resolve;
     });
-    conn.once('close', this.#onClose);
+    this.#work = Promise.resolve(conn).then(
+      (c) => {
+        if (this.#isFinished || this.#isAbandoned) return;
+        this.#conn = c;
+        c.once('close', this.#onClose);
+      },
+      // No turn will come: the submittable hears of it as of a statement's error, and its Sync (which
+      // pg-cursor sends then) still answers ReadyForQuery, so the calls it waits on complete.
+      (err: unknown) => this.#fail(err),
+    );
+  }
+
+  /** The connection; steps only run once it was handed over. */
+  get #connection(): Connection {
+    if (this.#conn === null) throw new InterfaceError('the submittable has no connection yet');
+    return this.#conn;
   }
 
   /** Settles (never rejects) once the submittable's turn is over: its ReadyForQuery, or the connection's end. */
@@ -149,7 +166,7 @@ export class LowLevelConnection extends EventEmitter {
 
   /** Close: a portal (freeing pgjet's connection) or a statement. */
   close(config: TargetConfig): void {
-    this.#enqueue(() => this.#close(config));
+    this.#enqueue(() => this.#close(config), { answersLate: true });
   }
 
   /** Flush: nothing to do, answers are delivered as soon as they exist. */
@@ -157,17 +174,18 @@ export class LowLevelConnection extends EventEmitter {
 
   /** Sync: closes what is left open, then ReadyForQuery. Runs even after an error (it ends the skipping). */
   sync(): void {
-    this.#enqueue(() => this.#sync(), true);
+    this.#enqueue(() => this.#sync(), { runsWhileSkipping: true, answersLate: true });
   }
 
   /** A simple Query: one statement's rows and tag, then ReadyForQuery. */
   query(text: string): void {
-    this.#enqueue(() => this.#simpleQuery(text), true);
+    this.#enqueue(() => this.#simpleQuery(text), { runsWhileSkipping: true });
   }
 
   /** Ends the pgjet connection (pg-cursor's deprecated `end()`); `'end'` is emitted once it is closed. */
   end(): void {
-    this.#conn.close().then(() => this.#emitEnd(), () => this.#emitEnd());
+    const ended = this.#work.then(() => this.#conn?.close());
+    ended.then(() => this.#emitEnd(), () => this.#emitEnd());
   }
 
   /**
@@ -185,10 +203,18 @@ export class LowLevelConnection extends EventEmitter {
     });
   }
 
-  #enqueue(step: () => Promise<void> | void, runsWhileSkipping = false): void {
-    if (this.#isFinished || this.#isAbandoned) return;
+  /**
+   * Queues a step. A Close or Sync made once the turn is over (`answersLate`) gets a ReadyForQuery event and
+   * nothing else: the submittable may wait on it (pg-cursor's `close()` after an error does), and in pg it
+   * would come with the client's next query.
+   */
+  #enqueue(step: () => Promise<void> | void, { runsWhileSkipping = false, answersLate = false } = {}): void {
     this.#work = this.#work.then(async () => {
-      if (this.#isFinished || this.#isAbandoned || (this.#isSkipping && !runsWhileSkipping)) return;
+      if (this.#isFinished || this.#isAbandoned) {
+        if (answersLate) this.emit('readyForQuery', readyForQuery(this.#conn?.isInTransaction === true ? 'T' : 'I'));
+        return;
+      }
+      if (this.#isSkipping && !runsWhileSkipping) return;
       try {
         await step();
       } catch (err) {
@@ -207,7 +233,7 @@ export class LowLevelConnection extends EventEmitter {
 
   async #describeStatement(text: string): Promise<Statement> {
     if (leadingKeyword(text) === 'COPY') throw new InterfaceError(COPY_REFUSAL);
-    const prepared = await this.#conn.prepare(text);
+    const prepared = await this.#connection.prepare(text);
     // Only the description is needed: the rows come from pgjet's own cached statement. The close is
     // pipelined ahead of the next call, so it costs no round trip; if it fails the connection is gone, and
     // the next step reports that.
@@ -256,7 +282,7 @@ export class LowLevelConnection extends EventEmitter {
       await this.#runWithoutRows(statement.text, portal.values);
       return;
     }
-    portal.reader ??= new PortalReader(this.#conn, statement.text, portal.values, statement.columns);
+    portal.reader ??= new PortalReader(this.#connection, statement.text, portal.values, statement.columns);
     const outcome = await portal.reader.execute(limit);
     for (const row of outcome.rows) {
       const msg = dataRow(row);
@@ -273,7 +299,7 @@ export class LowLevelConnection extends EventEmitter {
 
   /** A statement without result columns: pgjet's `execute()` runs it and gives its tag ('' for an empty query). */
   async #runWithoutRows(text: string, values: readonly unknown[]): Promise<void> {
-    const tag = await this.#conn.execute(text, values);
+    const tag = await this.#connection.execute(text, values);
     if (tag === '') {
       this.#route(() => this.#handlers.handleEmptyQuery?.(this));
       this.emit('emptyQuery', bareMessage('emptyQuery'));
@@ -304,7 +330,7 @@ export class LowLevelConnection extends EventEmitter {
   async #sync(): Promise<void> {
     await this.#closePortals();
     this.#isSkipping = false;
-    const status = !this.#conn.isInTransaction ? 'I' : this.#hasServerError ? 'E' : 'T';
+    const status = this.#conn === null || !this.#conn.isInTransaction ? 'I' : this.#hasServerError ? 'E' : 'T';
     this.#hasServerError = false;
     this.#readyForQuery(status);
   }
@@ -343,7 +369,7 @@ export class LowLevelConnection extends EventEmitter {
     } catch (err) {
       if (!(err instanceof DatabaseError) || err.code !== '42601' || !/multiple commands/.test(err.message)) throw err;
     }
-    this.#commandComplete(await this.#conn.execute(text));
+    this.#commandComplete(await this.#connection.execute(text));
     return null;
   }
 
@@ -405,6 +431,6 @@ export class LowLevelConnection extends EventEmitter {
     if (this.#isFinished) return;
     this.#isFinished = true;
     this.#resolveFinished();
-    if (!this.#hasEnded) this.#conn.off('close', this.#onClose);
+    if (!this.#hasEnded) this.#conn?.off('close', this.#onClose);
   }
 }

@@ -43,19 +43,25 @@ export function runSubmittable<T extends object>(host: SubmittableClientHost, su
     return submittable;
   }
   const mapError = host.mapError;
-  host
-    .exclusive(async (connection) => {
-      await submitQuery({ connection, types: host.typeParsers, mapError }, target).finished;
-    })
-    .catch((err: unknown) => {
-      // The client could not connect: the submittable never ran, and hears of it as pg's queued queries do.
-      const error = err instanceof Error ? err : new Error(String(err));
-      failBeforeRunning(target, mapError === undefined ? error : mapError(error));
-    });
+  // submit() runs now, as pg runs it when its client is idle (pg-cursor's close() before any read relies
+  // on it); its calls wait for the connection, which the client hands over when the submittable's turn comes.
+  let endTurn: () => void = () => undefined;
+  const turnOver = new Promise<void>((resolve) => {
+    endTurn = resolve;
+  });
+  const turn = new Promise<Connection>((resolve, reject) => {
+    host
+      .exclusive((conn) => {
+        resolve(conn);
+        return turnOver;
+      })
+      .catch(reject);
+  });
+  submitQuery({ connection: turn, types: host.typeParsers, mapError }, target).finished.then(endTurn, endTurn);
   return submittable;
 }
 
-/** Hands a submittable that never ran its error; a handler that throws can only be reported as a warning. */
+/** Hands a submittable that cannot run its error; a handler that throws can only be reported as a warning. */
 function failBeforeRunning(target: Submittable, err: Error): void {
   try {
     target.handleError?.(err);

@@ -37,8 +37,11 @@ export interface Submittable extends SubmittableHandlers {
 
 /** What the face's client gives {@link submitQuery}. */
 export interface SubmitHost {
-  /** The pgjet connection the client wraps; the submittable has it to itself until `finished`. */
-  readonly connection: Connection;
+  /**
+   * The pgjet connection the client wraps, which the submittable has to itself until `finished`; or a
+   * promise of it, resolved when the submittable's turn comes (rejected when it cannot come).
+   */
+  readonly connection: Connection | Promise<Connection>;
   /** The client's type parsers, for a submittable whose result has none (pg's `client._types`). */
   readonly types?: PgTypeParsers;
   /** Turns a pgjet error into the error pg users expect (the face's DatabaseError); default: unchanged. */

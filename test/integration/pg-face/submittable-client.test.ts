@@ -69,6 +69,17 @@ describe('runSubmittable', () => {
     expect(order).toEqual(['row', 'row', 'row', 'after']);
   });
 
+  it('submit() runs at once: a cursor closed before its turn comes still releases the client', async () => {
+    const { host, order, query } = gatedHost();
+    const before = query("SELECT 'before'");
+    const cursor = runSubmittable(host, new Cursor('SELECT generate_series(1, 10)'));
+    await cursor.close();
+    await query("SELECT 'after'");
+    await before;
+    expect(order).toEqual(['before', 'after']);
+    expect(conn.isInTransaction).toBe(false);
+  });
+
   it("maps errors with the client's mapError", async () => {
     const { host } = gatedHost({ mapError: (err) => Object.assign(new Error(`mapped: ${err.message}`), { code: (err as { code?: string }).code }) });
     const cursor = runSubmittable(host, new Cursor('SELECT * FROM no_such_table_either'));
