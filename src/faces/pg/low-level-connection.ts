@@ -100,6 +100,8 @@ export class LowLevelConnection extends EventEmitter {
   /** `submit()` failed: nothing queued runs. */
   #isAbandoned = false;
   #hasEnded = false;
+  /** Cancels, on the server, the statement running for the submittable when the client's query_timeout fires. */
+  readonly #abort = new AbortController();
   readonly #onClose = (reason: Error | undefined): void => this.#connectionClosed(reason);
 
   /**
@@ -204,6 +206,19 @@ export class LowLevelConnection extends EventEmitter {
   }
 
   /**
+   * The client's query_timeout fired: `err` (pg's 'Query read timeout', not mapped) ends the submittable's
+   * turn now, whatever runs for it is cancelled on the server, and the backend skips to the next Sync.
+   */
+  interrupt(err: Error): void {
+    if (this.#isFinished || this.#isAbandoned) return;
+    const wasActive = this.#isActive;
+    this.#isActive = false;
+    this.#isSkipping = true;
+    if (wasActive) this.#route(() => this.#handlers.handleError?.(err, this));
+    this.#abort.abort(err);
+  }
+
+  /**
    * Queues a step. A Close or Sync made once the turn is over (`answersLate`) gets a ReadyForQuery event and
    * nothing else: the submittable may wait on it (pg-cursor's `close()` after an error does), and in pg it
    * would come with the client's next query.
@@ -270,7 +285,7 @@ export class LowLevelConnection extends EventEmitter {
       return;
     }
     const msg = rowDescription(columns);
-    this.#route(() => this.#handlers.handleRowDescription?.(msg));
+    this.#deliver(() => this.#handlers.handleRowDescription?.(msg));
     this.emit('rowDescription', msg);
   }
 
@@ -282,26 +297,26 @@ export class LowLevelConnection extends EventEmitter {
       await this.#runWithoutRows(statement.text, portal.values);
       return;
     }
-    portal.reader ??= new PortalReader(this.#connection, statement.text, portal.values, statement.columns);
+    portal.reader ??= new PortalReader(this.#connection, statement.text, portal.values, statement.columns, this.#abort.signal);
     const outcome = await portal.reader.execute(limit);
     for (const row of outcome.rows) {
       const msg = dataRow(row);
-      this.#route(() => this.#handlers.handleDataRow?.(msg));
+      this.#deliver(() => this.#handlers.handleDataRow?.(msg));
       this.emit('dataRow', msg);
     }
     if (outcome.isComplete) {
       this.#commandComplete(commandTag(rowCommand(statement.text), outcome.rows.length));
     } else {
-      this.#route(() => this.#handlers.handlePortalSuspended?.(this));
+      this.#deliver(() => this.#handlers.handlePortalSuspended?.(this));
       this.emit('portalSuspended', bareMessage('portalSuspended'));
     }
   }
 
   /** A statement without result columns: pgjet's `execute()` runs it and gives its tag ('' for an empty query). */
   async #runWithoutRows(text: string, values: readonly unknown[]): Promise<void> {
-    const tag = await this.#connection.execute(text, values);
+    const tag = await this.#connection.execute(text, values, { signal: this.#abort.signal });
     if (tag === '') {
-      this.#route(() => this.#handlers.handleEmptyQuery?.(this));
+      this.#deliver(() => this.#handlers.handleEmptyQuery?.(this));
       this.emit('emptyQuery', bareMessage('emptyQuery'));
       return;
     }
@@ -310,7 +325,7 @@ export class LowLevelConnection extends EventEmitter {
 
   #commandComplete(tag: string): void {
     const msg = commandComplete(tag);
-    this.#route(() => this.#handlers.handleCommandComplete?.(msg, this));
+    this.#deliver(() => this.#handlers.handleCommandComplete?.(msg, this));
     this.emit('commandComplete', msg);
   }
 
@@ -369,7 +384,7 @@ export class LowLevelConnection extends EventEmitter {
     } catch (err) {
       if (!(err instanceof DatabaseError) || err.code !== '42601' || !/multiple commands/.test(err.message)) throw err;
     }
-    this.#commandComplete(await this.#connection.execute(text));
+    this.#commandComplete(await this.#connection.execute(text, undefined, { signal: this.#abort.signal }));
     return null;
   }
 
@@ -390,6 +405,11 @@ export class LowLevelConnection extends EventEmitter {
     this.#isActive = false;
     if (wasActive) this.#route(() => this.#handlers.handleError?.(error, this));
     this.emit('errorMessage', error);
+  }
+
+  /** Delivers a message to the submittable while it still receives them (pg's client routes only to its active query). */
+  #deliver(call: () => void): void {
+    if (this.#isActive) this.#route(call);
   }
 
   /**

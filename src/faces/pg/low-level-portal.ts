@@ -42,6 +42,7 @@ export class PortalReader {
   readonly #sql: string;
   readonly #values: readonly unknown[];
   readonly #columns: readonly ColumnInfo[];
+  readonly #signal: AbortSignal | undefined;
   #rows: AsyncGenerator<TextRow, void, undefined> | null = null;
   #isExhausted = false;
 
@@ -50,12 +51,14 @@ export class PortalReader {
    * @param sql the statement.
    * @param values its parameters.
    * @param columns its result columns (from the statement's description).
+   * @param signal cancels the fetching (on the server while a batch runs).
    */
-  constructor(conn: Connection, sql: string, values: readonly unknown[], columns: readonly ColumnInfo[]) {
+  constructor(conn: Connection, sql: string, values: readonly unknown[], columns: readonly ColumnInfo[], signal?: AbortSignal) {
     this.#conn = conn;
     this.#sql = sql;
     this.#values = values;
     this.#columns = columns;
+    this.#signal = signal;
   }
 
   /** True once an Execute completed the portal. */
@@ -72,6 +75,7 @@ export class PortalReader {
       prefetch: limit === 0 ? ALL_ROWS_BATCH : Math.min(limit, MAX_BATCH),
       rowMode: 'array',
       types: textOverrides(this.#columns),
+      signal: this.#signal,
     });
     const rows: TextRow[] = [];
     while (limit === 0 || rows.length < limit) {

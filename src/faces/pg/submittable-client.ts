@@ -5,7 +5,7 @@
  * runs ({@link submitQuery}) once it owns the client's connection, which it keeps until its turn is over.
  */
 import type { Connection } from '../../index.js';
-import { submitQuery, type PgTypeParsers, type Submittable } from './submittable.js';
+import { submitQuery, type LowLevelConnection, type PgTypeParsers, type Submittable } from './submittable.js';
 
 /** What a client offers {@link runSubmittable} (the face's Client provides it). */
 export interface SubmittableClientHost {
@@ -20,6 +20,8 @@ export interface SubmittableClientHost {
   readonly typeParsers: PgTypeParsers;
   /** Turns pgjet's errors into pg's (the face's DatabaseError); default: unchanged. */
   readonly mapError?: (err: Error) => Error;
+  /** pg's `query_timeout` in milliseconds (the client's, or the submittable's own), if any. */
+  readonly queryTimeout?: number;
 }
 
 /** A submittable with pg's optional `callback` slot. */
@@ -57,8 +59,26 @@ export function runSubmittable<T extends object>(host: SubmittableClientHost, su
       })
       .catch(reject);
   });
-  submitQuery({ connection: turn, types: host.typeParsers, mapError }, target).finished.then(endTurn, endTurn);
+  const submitted = submitQuery({ connection: turn, types: host.typeParsers, mapError }, target);
+  submitted.finished.then(endTurn, endTurn);
+  if (host.queryTimeout !== undefined && host.queryTimeout > 0) startReadTimeout(target, submitted.connection, host.queryTimeout, submitted.finished);
   return submittable;
+}
+
+/**
+ * pg's query_timeout for a submittable: when it fires first, the submittable's callback gets pg's 'Query read
+ * timeout' error (and is then disarmed), its `handleError` gets it on the next tick, and what runs for it is
+ * cancelled on the server, which pg does not do.
+ */
+function startReadTimeout(target: Submittable & CallbackSlot, connection: LowLevelConnection, ms: number, finished: Promise<void>): void {
+  const timer = setTimeout(() => {
+    const error = new Error('Query read timeout');
+    const callback = target.callback;
+    target.callback = () => undefined;
+    process.nextTick(() => connection.interrupt(error));
+    if (typeof callback === 'function') (callback as (err: Error) => void)(error);
+  }, ms);
+  finished.then(() => clearTimeout(timer), () => clearTimeout(timer));
 }
 
 /** Hands a submittable that cannot run its error; a handler that throws can only be reported as a warning. */
