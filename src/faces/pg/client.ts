@@ -295,16 +295,22 @@ export class Client extends EventEmitter {
     try {
       return await this.#execute(q);
     } finally {
-      this.#inFlight--;
-      // pg's 'drain': the client ran out of queries (failed ones count). Emitted after the settled query's
-      // callbacks and events.
-      if (this.#inFlight === 0 && !this.#isDrainScheduled) {
-        this.#isDrainScheduled = true;
-        setImmediate(() => {
-          this.#isDrainScheduled = false;
-          if (this.#inFlight === 0) this.emit('drain');
-        });
-      }
+      this.#settled();
+    }
+  }
+
+  /**
+   * One query or submittable is over. pg's 'drain': the client ran out of queries (failed ones count), emitted
+   * after the settled query's callbacks and events.
+   */
+  #settled(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0 && !this.#isDrainScheduled) {
+      this.#isDrainScheduled = true;
+      setImmediate(() => {
+        this.#isDrainScheduled = false;
+        if (this.#inFlight === 0) this.emit('drain');
+      });
     }
   }
 
@@ -440,11 +446,14 @@ export class Client extends EventEmitter {
         const before = this.#gate;
         let open!: () => void;
         this.#gate = new Promise<void>((resolve) => (open = resolve));
+        // A submittable counts as a query in flight, so 'drain' waits for it as pg's does.
+        this.#inFlight++;
         try {
           await before;
           return await fn(await this.#connection());
         } finally {
           open();
+          this.#settled();
         }
       },
       unusableError: () => this.#unusableError(),

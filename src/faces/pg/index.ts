@@ -4,13 +4,17 @@
  */
 import { Client } from './client.js';
 import { defaults } from './defaults.js';
-import { DatabaseError } from './errors.js';
+import { DatabaseError, toPgError } from './errors.js';
+import { installSubmitHandler } from './extension-points.js';
+import { Pool } from './pool.js';
 import { escapeIdentifier, escapeLiteral, prepareValue } from './prepare-value.js';
 import { Query } from './query.js';
 import { Result } from './result.js';
+import { runSubmittable } from './submittable-client.js';
 import { TypeOverrides, types } from './types.js';
 
 export { Client, type Notification } from './client.js';
+export { Pool, type PoolConfig, type PoolClient, type PoolConnectCallback, type ReleaseFunction } from './pool.js';
 export { installSubmitHandler, submittableHost, type Submittable, type SubmittableHost, type SubmitHandler } from './extension-points.js';
 export { defaults, type PgDefaults } from './defaults.js';
 export { DatabaseError } from './errors.js';
@@ -22,14 +26,31 @@ export { TypeOverrides, types, type TypeParser, type TypeFormat, type TypeParser
 export { PostgresInterval } from './interval.js';
 export type { ClientConfig, ConnectionParameters } from './config.js';
 
+// `client.query(submittable)` (pg-cursor, pg-query-stream) runs through the submittable module; its
+// `query_timeout` is the submittable's own, else the client's.
+installSubmitHandler((host, submittable, values, callback) =>
+  runSubmittable(
+    {
+      exclusive: host.exclusive,
+      unusableError: host.unusableError,
+      typeParsers: host.typeParsers,
+      mapError: toPgError,
+      queryTimeout: Number((submittable as { query_timeout?: unknown }).query_timeout ?? host.client.connectionParameters.query_timeout) || undefined,
+    },
+    submittable,
+    values,
+    callback,
+  ),
+);
+
 /** pg's `utils`: `prepareValue` is what tools call to render parameters as pg does. */
 export const utils = { prepareValue, escapeIdentifier, escapeLiteral };
 
 /**
  * The default export: the object `require('pg')` gives, so `import pg from 'pgjet/pg'` then `pg.Client` works.
- * Every named export that pg has belongs in it (the pool joins it with the pool module).
+ * Every named export that pg has belongs in it.
  */
-const pg = { Client, Query, Result, DatabaseError, TypeOverrides, defaults, types, escapeIdentifier, escapeLiteral, utils };
+const pg = { Client, Pool, Query, Result, DatabaseError, TypeOverrides, defaults, types, escapeIdentifier, escapeLiteral, utils };
 // pg's native bindings are never loaded here; like pg's lazy getter, the property does not enumerate.
 Object.defineProperty(pg, 'native', { value: null, enumerable: false });
 
