@@ -61,6 +61,12 @@ export interface ConnectOptions {
   maxCachedStatementLifetime?: number;
   /** SQL longer than this many characters is never cached. Default 15 360. */
   maxCacheableStatementSize?: number;
+  /**
+   * The longest backend message accepted, in bytes. A longer one (a corrupted or hostile length) closes the
+   * connection with a `ProtocolError` before memory is set aside for it. Default 1 GiB, above anything a
+   * PostgreSQL backend can send (it cannot build a message of 1 GB or more).
+   */
+  maxMessageSize?: number;
   /** Run-time parameters sent in the startup message, e.g. `{ search_path: 'orders' }`. */
   serverSettings?: Record<string, string>;
   /** Which server a multi-host connect accepts. Default `'any'`. */
@@ -190,6 +196,8 @@ export interface ResolvedConfig {
   maxCachedStatementLifetime: number;
   /** Longest SQL (in characters) that is cached. */
   maxCacheableStatementSize: number;
+  /** Longest backend message accepted, in bytes. */
+  maxMessageSize: number;
   /** Run-time parameters for the startup message, `application_name` included when set. */
   serverSettings: Record<string, string>;
   /** Which server is acceptable. */

@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InterfaceError } from '../errors/index.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../protocol/index.js';
 import { parseDsn } from './config-dsn.js';
 import { layerFromEnv, type Environment } from './config-env.js';
 import { resolveSsl } from './config-ssl.js';
@@ -26,6 +27,7 @@ const DEFAULTS = {
   statementCacheSize: 100,
   maxCachedStatementLifetime: 300_000,
   maxCacheableStatementSize: 15_360,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   keepAliveInitialDelay: 60_000,
 } as const;
 
@@ -96,6 +98,7 @@ export async function resolveConfig(
     statementCacheSize: options.statementCacheSize ?? DEFAULTS.statementCacheSize,
     maxCachedStatementLifetime: options.maxCachedStatementLifetime ?? DEFAULTS.maxCachedStatementLifetime,
     maxCacheableStatementSize: options.maxCacheableStatementSize ?? DEFAULTS.maxCacheableStatementSize,
+    maxMessageSize: options.maxMessageSize ?? DEFAULTS.maxMessageSize,
     serverSettings: mergeServerSettings(layers),
     targetSessionAttrs: pick('targetSessionAttrs') ?? 'any',
     loadBalanceHosts: pick('loadBalanceHosts') ?? 'disable',
@@ -223,6 +226,7 @@ function layerFromOptions(o: ConnectOptions): ConfigLayer {
   checkNumber('statementCacheSize', o.statementCacheSize, 0, Infinity, true);
   checkNumber('maxCachedStatementLifetime', o.maxCachedStatementLifetime, 0);
   checkNumber('maxCacheableStatementSize', o.maxCacheableStatementSize, 0, Infinity, true);
+  checkNumber('maxMessageSize', o.maxMessageSize, 5, 0x8000_0000, true);
   checkNumber('keepAliveInitialDelay', o.keepAliveInitialDelay, 0);
   checkChoice('targetSessionAttrs', o.targetSessionAttrs, [
     'any',

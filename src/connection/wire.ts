@@ -58,7 +58,7 @@ export class Wire {
   isSerial = false;
 
   readonly #socket: net.Socket;
-  readonly #framer = new MessageFramer();
+  readonly #framer: MessageFramer;
   readonly #pending = new Queue<Request>();
   readonly #inflight = new Queue<Request>();
   #holder: Request | null = null;
@@ -74,8 +74,12 @@ export class Wire {
   readonly #events: WireEvents;
   readonly #describe: string;
 
-  /** @param socket a connected socket (TLS already negotiated). @param describe `host:port` for messages. */
-  constructor(socket: net.Socket, events: WireEvents, describe: string) {
+  /**
+   * @param socket a connected socket (TLS already negotiated). @param describe `host:port` for messages.
+   * @param maxMessageSize the longest backend message accepted (see {@link MessageFramer}).
+   */
+  constructor(socket: net.Socket, events: WireEvents, describe: string, maxMessageSize?: number) {
+    this.#framer = new MessageFramer(maxMessageSize);
     this.#socket = socket;
     this.#events = events;
     this.#describe = describe;

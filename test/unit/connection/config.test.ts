@@ -182,6 +182,7 @@ describe('resolveConfig', () => {
       statementCacheSize: 100,
       maxCachedStatementLifetime: 300_000,
       maxCacheableStatementSize: 15_360,
+      maxMessageSize: 1024 * 1024 * 1024,
       serverSettings: {},
       targetSessionAttrs: 'any',
       loadBalanceHosts: 'disable',
