@@ -55,6 +55,14 @@ export interface ConnectOptions {
   connectTimeout?: number;
   /** Default per-query timeout; the query is cancelled on the server when it expires. None by default. */
   commandTimeout?: number;
+  /**
+   * How long the server gets to answer once a call's timeout or abort has cancelled it, and to close the
+   * socket once `close()` has sent Terminate. A call still unanswered then is abandoned with its connection
+   * (it rejects with `TimeoutError` / `AbortError` whose `cause` says so, and a pool replaces the connection),
+   * so every call ends within its timeout plus this. Also bounds the CancelRequest's own connection.
+   * Default 10 000.
+   */
+  cancelTimeout?: number;
   /** Size of the per-connection LRU of prepared statements; 0 keeps only unnamed statements. Default 100. */
   statementCacheSize?: number;
   /** A cached statement older than this is prepared again. Default 300 000. */
@@ -190,6 +198,8 @@ export interface ResolvedConfig {
   connectTimeout: number;
   /** Default per-query timeout in milliseconds, if any. */
   commandTimeout: number | undefined;
+  /** Milliseconds a cancelled call or a closing connection waits for the server before it is abandoned. */
+  cancelTimeout: number;
   /** Prepared-statement LRU size. */
   statementCacheSize: number;
   /** Milliseconds after which a cached statement is prepared again. */

@@ -24,6 +24,7 @@ const DEFAULTS = {
   host: 'localhost',
   port: 5432,
   connectTimeout: 30_000,
+  cancelTimeout: 10_000,
   statementCacheSize: 100,
   maxCachedStatementLifetime: 300_000,
   maxCacheableStatementSize: 15_360,
@@ -95,6 +96,7 @@ export async function resolveConfig(
     ssl,
     connectTimeout: pick('connectTimeout') ?? DEFAULTS.connectTimeout,
     commandTimeout: options.commandTimeout,
+    cancelTimeout: options.cancelTimeout ?? DEFAULTS.cancelTimeout,
     statementCacheSize: options.statementCacheSize ?? DEFAULTS.statementCacheSize,
     maxCachedStatementLifetime: options.maxCachedStatementLifetime ?? DEFAULTS.maxCachedStatementLifetime,
     maxCacheableStatementSize: options.maxCacheableStatementSize ?? DEFAULTS.maxCacheableStatementSize,
@@ -223,6 +225,7 @@ function layerFromOptions(o: ConnectOptions): ConfigLayer {
   }
   checkNumber('connectTimeout', o.connectTimeout, 0);
   checkNumber('commandTimeout', o.commandTimeout, 0);
+  checkNumber('cancelTimeout', o.cancelTimeout, 1);
   checkNumber('statementCacheSize', o.statementCacheSize, 0, Infinity, true);
   checkNumber('maxCachedStatementLifetime', o.maxCachedStatementLifetime, 0);
   checkNumber('maxCacheableStatementSize', o.maxCacheableStatementSize, 0, Infinity, true);

@@ -2,10 +2,31 @@
  * Writes Bind parameter values straight into the outgoing buffer with the statement's codecs, and turns a
  * codec's complaint into a `DataError` naming the parameter and its type.
  */
-import { builtinCodecTable, CodecError, FormatCode } from '../codecs/index.js';
-import { DataError } from '../errors/index.js';
+import { builtinCodecTable, CodecError, FormatCode, wellFormed } from '../codecs/index.js';
+import { DataError, InterfaceError } from '../errors/index.js';
 import type { ByteWriter } from '../internal/index.js';
 import type { CodecLookup, Statement } from './statement.js';
+
+/** The most parameters one statement can take: Parse, ParameterDescription and Bind count them in an Int16. */
+export const MAX_PARAMETERS = 65_535;
+
+/**
+ * An `InterfaceError` when an argument list has more values than the protocol can carry, else null. Checked
+ * before anything is written: the server would read the count modulo 2^16 and answer about a different query.
+ */
+export function checkParameterCount(argsList: readonly (readonly unknown[])[]): InterfaceError | null {
+  for (let k = 0; k < argsList.length; k++) {
+    const n = argsList[k].length;
+    if (n > MAX_PARAMETERS) {
+      const where = argsList.length > 1 ? ` (argument list ${k})` : '';
+      return new InterfaceError(
+        `${n} arguments given${where}, but a statement takes at most ${MAX_PARAMETERS} parameters (the protocol counts them in 16 bits)`,
+        { safeToRetry: true },
+      );
+    }
+  }
+  return null;
+}
 
 /** OIDs of the types whose parameters take any value's text form: text, varchar, bpchar, name, unknown. */
 const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
@@ -111,6 +132,7 @@ export function writeParamValues(
     const codec = stmt.paramCodecs[i];
     const slot = w.reserve32();
     try {
+      if (typeof value === 'string') wellFormed(value);
       // A text-typed parameter's bytes are the same in both formats: the value's text form, whichever format
       // the Bind asks for (unless the user registered a codec of their own for the type).
       if (typeof value !== 'string' && (traits[i] & ANY_AS_TEXT) !== 0) {

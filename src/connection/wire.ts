@@ -387,7 +387,11 @@ export class Wire {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.destroy();
-    for (const req of this.#inflight.drain()) req.fail(reason, true);
+    // What was written may have run on the server (even when the close was requested): never safe to retry.
+    const sent = reason instanceof ConnectionError && reason.safeToRetry
+      ? new ConnectionError(reason.message, { cause: reason.cause, safeToRetry: false })
+      : reason;
+    for (const req of this.#inflight.drain()) req.fail(sent, true);
     const notSent = reason instanceof ConnectionError
       ? new ConnectionError(reason.message, { cause: reason.cause, safeToRetry: true })
       : reason;

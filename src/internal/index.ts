@@ -5,3 +5,4 @@ export { Queue } from './queue.js';
 export { copyBytes } from './copy-bytes.js';
 export { internAscii } from './ascii-intern.js';
 export { sliceLatin1, sliceUtf8, writeUtf8 } from './utf8.js';
+export { subscribeAbort } from './abort.js';

@@ -19,6 +19,7 @@ import {
   type FieldDescription,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
+import { checkParameterCount } from '../params.js';
 import type { Request } from '../request.js';
 import { buildStatement, textResultPlan, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -77,6 +78,11 @@ export class ExtendedQuery implements Request {
     let stmt = this.#spec.statement;
     if (stmt !== undefined && stmt.isClosed) {
       this.#done.reject(new InterfaceError('the prepared statement is closed', { safeToRetry: true }));
+      return false;
+    }
+    const tooMany = checkParameterCount(this.#spec.argsList);
+    if (tooMany !== null) {
+      this.#done.reject(tooMany);
       return false;
     }
     if (stmt === undefined && this.#spec.name === undefined && this.#ctx.cache.isCacheable(sql)) stmt = this.#ctx.cache.get(sql);

@@ -179,6 +179,7 @@ describe('resolveConfig', () => {
       password: undefined,
       connectTimeout: 30_000,
       commandTimeout: undefined,
+      cancelTimeout: 10_000,
       statementCacheSize: 100,
       maxCachedStatementLifetime: 300_000,
       maxCacheableStatementSize: 15_360,
