@@ -31,6 +31,17 @@ export interface WireEvents {
   closed(reason: Error | undefined): void;
 }
 
+/** Bounds of one wire (see the constructor). */
+export interface WireLimits {
+  /** The longest backend message accepted, in bytes; the framer's default when absent. */
+  maxMessageSize?: number;
+  /** Milliseconds `close()` waits for the server to close the socket before destroying it. */
+  closeTimeout?: number;
+}
+
+/** How long `close()` waits for the server when no limit is given. */
+const DEFAULT_CLOSE_TIMEOUT = 10_000;
+
 /** What a startup phase handler sees; it runs before requests are accepted. */
 export type RawHandler = (code: number, buf: Buffer, start: number, end: number) => void;
 
@@ -59,6 +70,7 @@ export class Wire {
 
   readonly #socket: net.Socket;
   readonly #framer: MessageFramer;
+  readonly #closeTimeout: number;
   readonly #pending = new Queue<Request>();
   readonly #inflight = new Queue<Request>();
   #holder: Request | null = null;
@@ -76,10 +88,12 @@ export class Wire {
 
   /**
    * @param socket a connected socket (TLS already negotiated). @param describe `host:port` for messages.
-   * @param maxMessageSize the longest backend message accepted (see {@link MessageFramer}).
+   * @param limits the longest backend message accepted (see {@link MessageFramer}) and how long `close()`
+   * waits for the server to close the socket.
    */
-  constructor(socket: net.Socket, events: WireEvents, describe: string, maxMessageSize?: number) {
-    this.#framer = new MessageFramer(maxMessageSize);
+  constructor(socket: net.Socket, events: WireEvents, describe: string, limits: WireLimits = {}) {
+    this.#framer = new MessageFramer(limits.maxMessageSize);
+    this.#closeTimeout = limits.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.#socket = socket;
     this.#events = events;
     this.#describe = describe;
@@ -247,7 +261,11 @@ export class Wire {
     else this.#socket.pause();
   }
 
-  /** Sends Terminate and closes; requests still queued fail with a ConnectionError. */
+  /**
+   * Sends Terminate and closes; requests still queued fail with a ConnectionError. Settles once the server has
+   * closed the socket, or after the close timeout, when the socket is destroyed (a server or network that
+   * stalled must not hold up the close).
+   */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
@@ -257,6 +275,10 @@ export class Wire {
         writeTerminate(this.writer);
         this.flushNow();
         this.#socket.end();
+        const timer = setTimeout(() => {
+          this.#fail(new ConnectionError(`connection to ${this.#describe} closed without the server's answer within ${this.#closeTimeout} ms`, { safeToRetry: true }), true);
+        }, this.#closeTimeout);
+        this.#socket.once('close', () => clearTimeout(timer));
       }
     });
   }

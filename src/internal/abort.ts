@@ -23,8 +23,8 @@ export function subscribeAbort(signal: AbortSignal, onAbort: () => void): () => 
     const callbacks = new Set<() => void>();
     const listener = (): void => {
       subscriptions.delete(signal);
-      // A callback may unsubscribe others while this runs: iterate over a snapshot.
-      for (const fn of [...callbacks]) fn();
+      // A callback may unsubscribe others while this runs: iterate over a snapshot, skipping those removed.
+      for (const fn of [...callbacks]) if (callbacks.has(fn)) fn();
       callbacks.clear();
     };
     sub = { listener, callbacks };
