@@ -2,7 +2,7 @@
  * Writes Bind parameter values straight into the outgoing buffer with the statement's codecs, and turns a
  * codec's complaint into a `DataError` naming the parameter and its type.
  */
-import { builtinCodecTable, CodecError, FormatCode, wellFormed } from '../codecs/index.js';
+import { builtinCodecTable, CodecError, FormatCode, Oid, wellFormed } from '../codecs/index.js';
 import { DataError, InterfaceError } from '../errors/index.js';
 import type { ByteWriter } from '../internal/index.js';
 import type { CodecLookup, Statement } from './statement.js';
@@ -29,7 +29,7 @@ export function checkParameterCount(argsList: readonly (readonly unknown[])[]): 
 }
 
 /** OIDs of the types whose parameters take any value's text form: text, varchar, bpchar, name, unknown. */
-const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
+const TEXT_LIKE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar, Oid.name, Oid.unknown]);
 
 /**
  * Types whose binary codec takes strings itself: text-like types (the bytes are the same), bool (boolin's
@@ -38,7 +38,10 @@ const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
  * a range '[1,5)', a point '(1,2)', bytea's '\x…') is sent in text format for the server's input function to
  * parse, as node-postgres users expect.
  */
-const STRINGS_IN_BINARY = new Set([25, 1043, 1042, 19, 705, 16, 21, 23, 20, 700, 701, 1700, 26, 28, 29, 5069, 2950, 114, 3802, 4072, 18]);
+const STRINGS_IN_BINARY = new Set<number>([
+  Oid.text, Oid.varchar, Oid.bpchar, Oid.name, Oid.unknown, Oid.bool, Oid.int2, Oid.int4, Oid.int8, Oid.float4,
+  Oid.float8, Oid.numeric, Oid.oid, Oid.xid, Oid.cid, Oid.xid8, Oid.uuid, Oid.json, Oid.jsonb, Oid.jsonpath, Oid.char,
+]);
 
 /** A text-like parameter type with pgjet's own codec: a non-string value is sent as its text form. */
 const ANY_AS_TEXT = 1;
