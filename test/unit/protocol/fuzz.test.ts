@@ -32,7 +32,7 @@ import {
   type FieldDescription,
 } from '../../../src/protocol/index.js';
 
-const RUNS = Number(process.env.PGJET_FUZZ_RUNS ?? 300);
+const RUNS = Math.max(1, Math.floor(Number(process.env.PGJET_FUZZ_RUNS ?? 300)));
 const SEED = 0x5eed;
 
 /** Runs `fn`, passing when it returns or throws one of `allowed`; rethrows anything else (a bug). */
@@ -207,7 +207,7 @@ describe('binary codec decoders', () => {
         const buf = Buffer.concat([Buffer.alloc(offset, 0x7f), bytes, Buffer.alloc(8, 0xff)]);
         onlyTyped(() => codec.decodeBinary!(buf, offset, bytes.length), [DataError]);
       }),
-      { numRuns: Math.max(50, RUNS / 3), seed: SEED },
+      { numRuns: Math.max(50, Math.floor(RUNS / 3)), seed: SEED },
     );
   });
 
