@@ -3,6 +3,8 @@
  * array. Values never reach the SQL text; identifiers only through `sql.identifier()`; fragments compose.
  */
 
+import { InterfaceError } from '../errors/index.js';
+
 const FRAGMENT = Symbol('pgjet.sql');
 
 /** A piece of SQL with its values kept apart, built by the `sql` tag. */
@@ -47,9 +49,9 @@ function render(fragment: SqlFragment, values: unknown[], offset: number): strin
  * `quote_ident`, which leaves plain lower-case names bare), embedded double quotes doubled.
  */
 export function quoteIdentifier(name: string): string {
-  if (typeof name !== 'string') throw new TypeError(`an identifier must be a string, got ${typeof name}`);
-  if (name.length === 0) throw new TypeError('an identifier cannot be empty');
-  if (name.includes('\0')) throw new TypeError('an identifier cannot contain a NUL character');
+  if (typeof name !== 'string') throw new InterfaceError(`an identifier must be a string, got ${typeof name}`);
+  if (name.length === 0) throw new InterfaceError('an identifier cannot be empty');
+  if (name.includes('\0')) throw new InterfaceError('an identifier cannot contain a NUL character');
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -73,22 +75,22 @@ export const sql: SqlTag = Object.assign(
     // Only a template literal's own pieces may become SQL text: `sql(userInput)` called as a plain function
     // would otherwise put its argument into the statement.
     if (!Array.isArray(strings) || !Array.isArray((strings as { raw?: unknown }).raw) || strings.length !== values.length + 1) {
-      throw new TypeError('sql is a template tag: write sql`SELECT … ${value}`, or sql.unsafe(text) for trusted SQL text');
+      throw new InterfaceError('sql is a template tag: write sql`SELECT … ${value}`, or sql.unsafe(text) for trusted SQL text');
     }
     return new SqlFragment([...strings], values);
   },
   {
     identifier: (...parts: string[]): SqlFragment => {
-      if (parts.length === 0) throw new TypeError('sql.identifier() needs at least one name');
+      if (parts.length === 0) throw new InterfaceError('sql.identifier() needs at least one name');
       return new SqlFragment([parts.map(quoteIdentifier).join('.')], []);
     },
     unsafe: (text: string): SqlFragment => {
-      if (typeof text !== 'string') throw new TypeError(`sql.unsafe() takes SQL text, got ${typeof text}`);
+      if (typeof text !== 'string') throw new InterfaceError(`sql.unsafe() takes SQL text, got ${typeof text}`);
       return new SqlFragment([text], []);
     },
     join: (items: readonly unknown[], separator: SqlFragment = COMMA): SqlFragment => {
       // A string separator would silently become a bound value: say so instead (JavaScript callers, casts).
-      if (!(separator instanceof SqlFragment)) throw new TypeError('sql.join() takes its separator as a fragment, e.g. sql` AND `');
+      if (!(separator instanceof SqlFragment)) throw new InterfaceError('sql.join() takes its separator as a fragment, e.g. sql` AND `');
       if (items.length === 0) return new SqlFragment([''], []);
       const strings = [''];
       const values: unknown[] = [];

@@ -1,14 +1,23 @@
 /**
- * Timeouts and aborts for COPY and cursor requests (API.md, "Timeouts and aborts"). As for queries, a call not
- * yet written is withdrawn (`safeToRetry`); once written, the request itself decides how to stop, because a
- * CancelRequest is not always what works: COPY FROM STDIN is stopped by pgjet's own CopyFail, a cursor idle
- * between batches has nothing running on the server. When the server must be interrupted, the CancelRequest is
- * sent only while the request is the running call, and later writes are fenced until its ReadyForQuery and
- * the cancel's delivery (ARCHITECTURE.md, "Cancel fence"), so it cannot hit the next query.
+ * Timeouts and aborts for every request: queries (through run.ts), COPY and cursors (API.md, "Timeouts and
+ * aborts"). A call not yet written is withdrawn (`safeToRetry`); once written, the request itself decides how
+ * to stop, because a CancelRequest is not always what works: COPY FROM STDIN is stopped by pgjet's own
+ * CopyFail, a cursor idle between batches has nothing running on the server. When the server must be
+ * interrupted, the CancelRequest is sent only while the request is the running call, and later writes are
+ * fenced until its ReadyForQuery and the cancel's delivery (ARCHITECTURE.md, "Cancel fence"), so it cannot hit
+ * the next query. Whatever happens after that, `cancelTimeout` bounds it (see {@link limitRequest}).
  */
 import { CopyOutInterrupted, sendCancelRequest, type Request, type Session } from '../connection/index.js';
-import { AbortError, QueryCanceledError, TimeoutError } from '../errors/index.js';
-import type { CallLimits } from './run.js';
+import { AbortError, ConnectionError, QueryCanceledError, TimeoutError } from '../errors/index.js';
+import { subscribeAbort } from '../internal/index.js';
+
+/** Limits for one call. */
+export interface CallLimits {
+  /** Milliseconds, or undefined for none. */
+  timeout?: number;
+  /** Abort signal. */
+  signal?: AbortSignal;
+}
 
 /** Limits of one step of a longer operation: `totalTimeout` is the caller's figure, quoted in messages. */
 export interface StepLimits extends CallLimits {
@@ -32,7 +41,7 @@ export function serverCanceller(session: Session, req: Request): () => void {
     isSent = true;
     const wire = session.wire;
     wire.whenRunning(req, () => {
-      wire.fence(req, sendCancelRequest(session).catch(() => undefined));
+      wire.fence(req, sendCancelRequest(session, session.config.cancelTimeout).catch(() => undefined));
     });
   };
 }
@@ -45,10 +54,27 @@ export function checkNotAborted(limits: CallLimits): void {
 /** The default way to stop a written request: a CancelRequest. */
 const cancelOnly = (cancelOnServer: () => void): void => cancelOnServer();
 
+/** The error a call's own failure becomes once it was interrupted: the interruption, with the failure as cause. */
+function afterInterruption(kind: 'timeout' | 'abort', limits: StepLimits, err: unknown): unknown {
+  // 57014 is the cancel taking effect; CopyOutInterrupted is pgjet stopping a COPY TO STDOUT itself.
+  if (err instanceof QueryCanceledError) return interruption(kind, limits, true, err);
+  if (err instanceof CopyOutInterrupted) return interruption(kind, limits, true);
+  return err;
+}
+
 /**
- * Applies `limits` to a queued request whose outcome is `promise`. Once written, `interrupt` stops it (by
- * default a CancelRequest; COPY and cursor requests pass their own `interrupt`). Rejections caused by the interruption
- * (the server's 57014) become `TimeoutError` / `AbortError` with the server error as `cause`.
+ * Applies `limits` to a queued request whose outcome is `promise`, so that the call ends by its timeout (or
+ * abort) plus the connection's `cancelTimeout`, whatever the server does:
+ *
+ * - not written yet: withdrawn, rejected at once (`safeToRetry`);
+ * - written: stopped by `interrupt` (by default a CancelRequest; COPY and cursor requests pass their own), and
+ *   the rejection waits for the request to end, so the connection stays in step with the server;
+ * - still not ended `cancelTimeout` ms later (a stalled stream, a lost cancel): the connection is abandoned;
+ *   the call rejects with the interruption whose `cause` is the `ConnectionError` that closed it.
+ *
+ * Once interrupted the call never resolves: an answer that raced the deadline is dropped and the call rejects
+ * (not retryable, the statement ran). Rejections caused by the interruption (the server's 57014) become
+ * `TimeoutError` / `AbortError` with the server error as `cause`.
  */
 export function limitRequest<T>(
   session: Session,
@@ -63,35 +89,52 @@ export function limitRequest<T>(
   return new Promise<T>((resolve, reject) => {
     let interrupted: 'timeout' | 'abort' | null = null;
     let timer: NodeJS.Timeout | undefined;
-    const cleanup = (): void => {
+    let graceTimer: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => void) | undefined;
+    let isSettled = false;
+    const settle = (): boolean => {
+      if (isSettled) return false;
+      isSettled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(graceTimer);
+      unsubscribe?.();
       wire.forgetRunning(req);
+      return true;
+    };
+    const abandon = (kind: 'timeout' | 'abort'): void => {
+      if (!settle()) return;
+      const grace = session.config.cancelTimeout;
+      const reason = new ConnectionError(
+        `connection to ${wire.description} abandoned: a call stopped by its ${kind} got no answer within ${grace} ms (cancelTimeout)`,
+      );
+      reject(interruption(kind, limits, true, reason));
+      wire.destroy(reason);
     };
     const stop = (kind: 'timeout' | 'abort'): void => {
-      if (interrupted !== null) return;
+      if (interrupted !== null || isSettled) return;
       interrupted = kind;
+      clearTimeout(timer);
+      unsubscribe?.();
       if (wire.withdraw(req)) {
-        cleanup();
+        settle();
         reject(interruption(kind, limits, false));
         return;
       }
+      graceTimer = setTimeout(() => abandon(kind), session.config.cancelTimeout);
       interrupt(serverCanceller(session, req));
     };
-    const onAbort = (): void => stop('abort');
     if (timeout !== undefined) timer = setTimeout(() => stop('timeout'), timeout);
     if (signal?.aborted === true) stop('abort');
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    else if (signal !== undefined) unsubscribe = subscribeAbort(signal, () => stop('abort'));
     promise.then(
       (value) => {
-        cleanup();
-        resolve(value);
+        if (!settle()) return;
+        if (interrupted === null) resolve(value);
+        else reject(interruption(interrupted, limits, true));
       },
       (err: unknown) => {
-        cleanup();
-        if (interrupted !== null && err instanceof QueryCanceledError) reject(interruption(interrupted, limits, true, err));
-        else if (interrupted !== null && err instanceof CopyOutInterrupted) reject(interruption(interrupted, limits, true));
-        else reject(err);
+        if (!settle()) return;
+        reject(interrupted === null ? err : afterInterruption(interrupted, limits, err));
       },
     );
   });

@@ -9,7 +9,7 @@
  * tag tracking on purpose: BEGIN/COMMIT leave no session state, so a pooled connection that only ran
  * transactions needs no reset.
  */
-import { InFailedSqlTransactionError, InterfaceError, withCallerStack } from '../errors/index.js';
+import { CommitOutcomeUnknownError, ConnectionError, InFailedSqlTransactionError, InterfaceError, withCallerStack } from '../errors/index.js';
 import type { Connection } from './connection.js';
 import type { PreparedStatement } from './prepared.js';
 import type { QueryText } from './query.js';
@@ -225,7 +225,7 @@ export class Transaction {
     } catch (err) {
       // The server ends the transaction when COMMIT fails (deferred constraint, serialization failure).
       this.#finish('failed');
-      throw err;
+      throw commitFailure(err);
     }
     if (tag === 'ROLLBACK') {
       this.#finish('failed');
@@ -381,3 +381,21 @@ export async function startTransaction<T>(
 }
 
 export type { IsolationLevel, TransactionOptions, TransactionState } from './transaction-options.js';
+
+/**
+ * COMMIT's failure as the caller should read it. A connection lost after COMMIT went out leaves the outcome
+ * unknown (the server may have committed just before the loss): that gets its own error. Lost before it went
+ * out (`safeToRetry`), the server rolls the transaction back when the session ends, so nothing was committed.
+ */
+function commitFailure(err: unknown): unknown {
+  if (!(err instanceof ConnectionError) || err instanceof CommitOutcomeUnknownError) return err;
+  if (err.safeToRetry) {
+    return new ConnectionError(`COMMIT was not sent (${err.message}); the server rolls the transaction back, so nothing was committed`, {
+      cause: err, host: err.host, port: err.port,
+    });
+  }
+  return new CommitOutcomeUnknownError(
+    `the connection was lost while COMMIT was in flight (${err.message}): the transaction may or may not have been committed`,
+    { cause: err, host: err.host, port: err.port },
+  );
+}

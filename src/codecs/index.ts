@@ -4,6 +4,7 @@
  */
 export { CodecError, FormatCode, type Codec } from './types.js';
 export { Oid } from './oids.generated.js';
+export { wellFormed } from './builtin/text.js';
 export { builtinType, builtinTypes, builtinRange, builtinMultirangeRange, type BuiltinType, type BuiltinRange } from './catalog.js';
 export { CodecRegistry, type CodecRegistryOptions } from './registry.js';
 export { inferTypeOid } from './infer.js';

@@ -15,6 +15,7 @@ export const CONNECT_OPTION_NAMES = [
   'host', 'port', 'user', 'password', 'database', 'ssl', 'connectTimeout', 'commandTimeout', 'statementCacheSize',
   'maxCachedStatementLifetime', 'maxCacheableStatementSize', 'serverSettings', 'targetSessionAttrs',
   'loadBalanceHosts', 'channelBinding', 'keepAlive', 'keepAliveInitialDelay', 'pgbouncer', 'int8', 'types',
+  'maxMessageSize', 'cancelTimeout',
 ] as const satisfies readonly (keyof ConnectOptions)[];
 
 /** Compiles only while {@link CONNECT_OPTION_NAMES} lists every key of {@link ConnectOptions}. */

@@ -55,12 +55,26 @@ export interface ConnectOptions {
   connectTimeout?: number;
   /** Default per-query timeout; the query is cancelled on the server when it expires. None by default. */
   commandTimeout?: number;
+  /**
+   * How long the server gets to answer once a call's timeout or abort has cancelled it, and to close the
+   * socket once `close()` has sent Terminate. A call still unanswered then is abandoned with its connection
+   * (it rejects with `TimeoutError` / `AbortError` whose `cause` says so, and a pool replaces the connection),
+   * so every call ends within its timeout plus this. Also bounds the CancelRequest's own connection.
+   * Default 10 000.
+   */
+  cancelTimeout?: number;
   /** Size of the per-connection LRU of prepared statements; 0 keeps only unnamed statements. Default 100. */
   statementCacheSize?: number;
   /** A cached statement older than this is prepared again. Default 300 000. */
   maxCachedStatementLifetime?: number;
   /** SQL longer than this many characters is never cached. Default 15 360. */
   maxCacheableStatementSize?: number;
+  /**
+   * The longest backend message accepted, in bytes. A longer one (a corrupted or hostile length) closes the
+   * connection with a `ProtocolError` before memory is set aside for it. Default 1 GiB, above anything a
+   * PostgreSQL backend can send (it cannot build a message of 1 GB or more).
+   */
+  maxMessageSize?: number;
   /** Run-time parameters sent in the startup message, e.g. `{ search_path: 'orders' }`. */
   serverSettings?: Record<string, string>;
   /** Which server a multi-host connect accepts. Default `'any'`. */
@@ -184,12 +198,16 @@ export interface ResolvedConfig {
   connectTimeout: number;
   /** Default per-query timeout in milliseconds, if any. */
   commandTimeout: number | undefined;
+  /** Milliseconds a cancelled call or a closing connection waits for the server before it is abandoned. */
+  cancelTimeout: number;
   /** Prepared-statement LRU size. */
   statementCacheSize: number;
   /** Milliseconds after which a cached statement is prepared again. */
   maxCachedStatementLifetime: number;
   /** Longest SQL (in characters) that is cached. */
   maxCacheableStatementSize: number;
+  /** Longest backend message accepted, in bytes. */
+  maxMessageSize: number;
   /** Run-time parameters for the startup message, `application_name` included when set. */
   serverSettings: Record<string, string>;
   /** Which server is acceptable. */

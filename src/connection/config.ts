@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InterfaceError } from '../errors/index.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../protocol/index.js';
 import { parseDsn } from './config-dsn.js';
 import { CONNECT_SCOPE, rejectUnknownOptions } from './config-keys.js';
 import { layerFromEnv, type Environment } from './config-env.js';
@@ -25,9 +26,11 @@ const DEFAULTS = {
   host: 'localhost',
   port: 5432,
   connectTimeout: 30_000,
+  cancelTimeout: 10_000,
   statementCacheSize: 100,
   maxCachedStatementLifetime: 300_000,
   maxCacheableStatementSize: 15_360,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   keepAliveInitialDelay: 60_000,
 } as const;
 
@@ -97,9 +100,11 @@ export async function resolveConfig(
     ssl,
     connectTimeout: pick('connectTimeout') ?? DEFAULTS.connectTimeout,
     commandTimeout: options.commandTimeout,
+    cancelTimeout: options.cancelTimeout ?? DEFAULTS.cancelTimeout,
     statementCacheSize: options.statementCacheSize ?? DEFAULTS.statementCacheSize,
     maxCachedStatementLifetime: options.maxCachedStatementLifetime ?? DEFAULTS.maxCachedStatementLifetime,
     maxCacheableStatementSize: options.maxCacheableStatementSize ?? DEFAULTS.maxCacheableStatementSize,
+    maxMessageSize: options.maxMessageSize ?? DEFAULTS.maxMessageSize,
     serverSettings: mergeServerSettings(layers),
     targetSessionAttrs: pick('targetSessionAttrs') ?? 'any',
     loadBalanceHosts: pick('loadBalanceHosts') ?? 'disable',
@@ -241,9 +246,11 @@ function layerFromOptions(o: ConnectOptions): ConfigLayer {
   }
   checkNumber('connectTimeout', o.connectTimeout, 0);
   checkNumber('commandTimeout', o.commandTimeout, 0);
+  checkNumber('cancelTimeout', o.cancelTimeout, 1);
   checkNumber('statementCacheSize', o.statementCacheSize, 0, Infinity, true);
   checkNumber('maxCachedStatementLifetime', o.maxCachedStatementLifetime, 0);
   checkNumber('maxCacheableStatementSize', o.maxCacheableStatementSize, 0, Infinity, true);
+  checkNumber('maxMessageSize', o.maxMessageSize, 5, 0x8000_0000, true);
   checkNumber('keepAliveInitialDelay', o.keepAliveInitialDelay, 0);
   checkChoice('targetSessionAttrs', o.targetSessionAttrs, [
     'any',

@@ -31,7 +31,10 @@ async function attempt(
   const socket = await openTransport(host, { ...config, ssl }, signal);
   const tlsSocket = 'encrypted' in socket ? (socket as tls.TLSSocket) : undefined;
   state.usedTls = tlsSocket !== undefined;
-  const wire = new Wire(socket, events, describeTarget(host));
+  const wire = new Wire(socket, events, describeTarget(host), {
+    maxMessageSize: config.maxMessageSize,
+    closeTimeout: config.cancelTimeout,
+  });
   let onAbort = (): void => undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {

@@ -2,13 +2,34 @@
  * Writes Bind parameter values straight into the outgoing buffer with the statement's codecs, and turns a
  * codec's complaint into a `DataError` naming the parameter and its type.
  */
-import { builtinCodecTable, CodecError, FormatCode } from '../codecs/index.js';
-import { DataError } from '../errors/index.js';
+import { builtinCodecTable, CodecError, FormatCode, Oid, wellFormed } from '../codecs/index.js';
+import { DataError, InterfaceError } from '../errors/index.js';
 import type { ByteWriter } from '../internal/index.js';
 import type { CodecLookup, Statement } from './statement.js';
 
+/** The most parameters one statement can take: Parse, ParameterDescription and Bind count them in an Int16. */
+export const MAX_PARAMETERS = 65_535;
+
+/**
+ * An `InterfaceError` when an argument list has more values than the protocol can carry, else null. Checked
+ * before anything is written: the server would read the count modulo 2^16 and answer about a different query.
+ */
+export function checkParameterCount(argsList: readonly (readonly unknown[])[]): InterfaceError | null {
+  for (let k = 0; k < argsList.length; k++) {
+    const n = argsList[k].length;
+    if (n > MAX_PARAMETERS) {
+      const where = argsList.length > 1 ? ` (argument list ${k})` : '';
+      return new InterfaceError(
+        `${n} arguments given${where}, but a statement takes at most ${MAX_PARAMETERS} parameters (the protocol counts them in 16 bits)`,
+        { safeToRetry: true },
+      );
+    }
+  }
+  return null;
+}
+
 /** OIDs of the types whose parameters take any value's text form: text, varchar, bpchar, name, unknown. */
-const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
+const TEXT_LIKE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar, Oid.name, Oid.unknown]);
 
 /**
  * Types whose binary codec takes strings itself: text-like types (the bytes are the same), bool (boolin's
@@ -17,7 +38,10 @@ const TEXT_LIKE = new Set([25, 1043, 1042, 19, 705]);
  * a range '[1,5)', a point '(1,2)', bytea's '\x…') is sent in text format for the server's input function to
  * parse, as node-postgres users expect.
  */
-const STRINGS_IN_BINARY = new Set([25, 1043, 1042, 19, 705, 16, 21, 23, 20, 700, 701, 1700, 26, 28, 29, 5069, 2950, 114, 3802, 4072, 18]);
+const STRINGS_IN_BINARY = new Set<number>([
+  Oid.text, Oid.varchar, Oid.bpchar, Oid.name, Oid.unknown, Oid.bool, Oid.int2, Oid.int4, Oid.int8, Oid.float4,
+  Oid.float8, Oid.numeric, Oid.oid, Oid.xid, Oid.cid, Oid.xid8, Oid.uuid, Oid.json, Oid.jsonb, Oid.jsonpath, Oid.char,
+]);
 
 /** A text-like parameter type with pgjet's own codec: a non-string value is sent as its text form. */
 const ANY_AS_TEXT = 1;
@@ -111,6 +135,7 @@ export function writeParamValues(
     const codec = stmt.paramCodecs[i];
     const slot = w.reserve32();
     try {
+      if (typeof value === 'string') wellFormed(value);
       // A text-typed parameter's bytes are the same in both formats: the value's text form, whichever format
       // the Bind asks for (unless the user registered a codec of their own for the type).
       if (typeof value !== 'string' && (traits[i] & ANY_AS_TEXT) !== 0) {

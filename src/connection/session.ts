@@ -3,7 +3,7 @@
  * the request constructors the client layer calls. Implements {@link QueryContext} for the requests.
  */
 import type { CodecRegistry } from '../codecs/index.js';
-import { inferTypeOid } from '../codecs/index.js';
+import { inferTypeOid, Oid } from '../codecs/index.js';
 import { writeClose } from '../protocol/index.js';
 import type { QueryContext } from './context.js';
 import type { ResolvedConfig, ResolvedHost } from './config-types.js';
@@ -14,8 +14,6 @@ import type { TypeOverrides } from './requests/overrides.js';
 import { StatementCache } from './statement-cache.js';
 import { TypeLoader } from './type-loader.js';
 import type { Wire } from './wire.js';
-
-const TEXT_OID = 25;
 
 /**
  * Wraps one call so the client layer can time and trace it (the `'query'` event, `pgjet:query`). Installed by
@@ -102,14 +100,14 @@ export class Session implements QueryContext {
     const index = named === null ? -1 : Number(named[1]) - 1;
     if (index >= 0 && index < args.length) {
       if (next[index] !== 0) return null; // already typed and still not enough: give up
-      next[index] = inferTypeOid(args[index]) ?? TEXT_OID;
+      next[index] = inferTypeOid(args[index]) ?? Oid.text;
       return next;
     }
     // No parameter number in the message: type every parameter still untyped, once.
     let changed = false;
     for (let i = 0; i < args.length; i++) {
       if (next[i] === 0) {
-        next[i] = inferTypeOid(args[i]) ?? TEXT_OID;
+        next[i] = inferTypeOid(args[i]) ?? Oid.text;
         changed = true;
       }
     }

@@ -11,6 +11,7 @@ import {
   parseAuthentication,
   parseBackendKeyData,
   parseErrorFields,
+  parseNegotiateProtocolVersion,
   parseParameterStatus,
   parseReadyForQuery,
   parseSASLMechanisms,
@@ -64,12 +65,46 @@ function refuseUnboundPassword(mode: ChannelBindingMode, what: string): void {
   }
 }
 
-/** Runs the startup exchange on a fresh wire; resolves at the first ReadyForQuery. */
+/**
+ * Where the startup is (protocol docs, "Start-up", and libpq's fe-connect.c): each state accepts only the
+ * messages a server may send in it; anything else is a `ProtocolError`, so a server (or a man in the middle)
+ * cannot skip authentication by answering the StartupMessage with ReadyForQuery, nor reopen it afterwards.
+ *
+ * - `awaitingAuthentication`: the StartupMessage is out; the server names its method, or says Ok (trust).
+ * - `passwordSent`: a cleartext or MD5 password went out; only Ok (or an error) may follow.
+ * - `saslStarted` / `saslContinued` / `saslFinished`: the SCRAM exchange, one step each.
+ * - `authenticated`: after AuthenticationOk: ParameterStatus and BackendKeyData until ReadyForQuery.
+ */
+type StartupState =
+  | 'awaitingAuthentication'
+  | 'passwordSent'
+  | 'saslStarted'
+  | 'saslContinued'
+  | 'saslFinished'
+  | 'authenticated';
+
+/** The authentication request each state waits for, for messages naming what came instead. */
+const EXPECTED: Record<StartupState, string> = {
+  awaitingAuthentication: 'an authentication request',
+  passwordSent: 'AuthenticationOk',
+  saslStarted: 'AuthenticationSASLContinue',
+  saslContinued: 'AuthenticationSASLFinal',
+  saslFinished: 'AuthenticationOk',
+  authenticated: 'ParameterStatus, BackendKeyData or ReadyForQuery',
+};
+
+/** The name of an Authentication subtype, for error messages. */
+function authName(type: number): string {
+  const name = Object.entries(AuthCode).find(([, code]) => code === type)?.[0];
+  return name === undefined ? `Authentication (subtype ${type})` : `Authentication${name}`;
+}
+
+/** Runs the startup exchange on a fresh wire; resolves at the first ReadyForQuery after AuthenticationOk. */
 export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let state: StartupState = 'awaitingAuthentication';
     let scram: ReturnType<typeof createScramClient> | null = null;
     let usedPlus = false;
-    let scramDone = false;
     let settled = false;
     const fail = (err: Error): void => {
       if (settled) return;
@@ -78,10 +113,13 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
       // The raw handler stays set, so the wire reports this close to startup (already settled), not as an event.
       wire.destroy(err);
     };
+    const unexpected = (what: string): ProtocolError =>
+      new ProtocolError(`unexpected ${what} during startup from ${wire.description}: expected ${EXPECTED[state]}`);
     const send = (): void => {
       wire.flushNow();
     };
-    const onAuth = async (type: number, data: Buffer): Promise<void> => {
+    /** Answers a password or SASL request; may await the password function or PBKDF2. */
+    const onAuthRequest = async (type: number, data: Buffer): Promise<void> => {
       switch (type) {
         case AuthCode.CleartextPassword:
           refuseUnboundPassword(params.channelBinding, 'a cleartext password');
@@ -90,8 +128,9 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
           return;
         case AuthCode.MD5Password: {
           refuseUnboundPassword(params.channelBinding, 'an MD5 password');
+          if (data.length !== 4) throw new ProtocolError(`AuthenticationMD5Password carries ${data.length} bytes of salt, not 4`);
           const password = await resolvePassword(params.password, params.user);
-          writePasswordMessage(wire.writer, md5Password(params.user, password, data.subarray(0, 4)));
+          writePasswordMessage(wire.writer, md5Password(params.user, password, data));
           send();
           return;
         }
@@ -112,52 +151,84 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
           send();
           return;
         }
-        case AuthCode.SASLContinue:
-          if (scram === null) throw new ProtocolError('SASLContinue before SASL');
+        case AuthCode.SASLContinue: {
+          // Null only when the server sent this before the client's first SASL message went out.
+          if (scram === null) throw new ProtocolError('AuthenticationSASLContinue before the client started SASL');
           // PBKDF2 with 4096+ iterations runs off the event loop.
           writeSASLResponse(wire.writer, Buffer.from(await scram.handleServerFirstAsync(data.toString('utf8')), 'utf8'));
           send();
           return;
+        }
         default:
           throw new AuthenticationError(`unsupported authentication method (code ${type}) requested by the server`);
       }
     };
     /**
-     * SASLFinal and AuthenticationOk are judged synchronously: the ReadyForQuery that follows in the same chunk
-     * would otherwise complete the startup before an asynchronous refusal could land.
+     * Moves the state for an Authentication message, or throws when the current state does not allow it.
+     * SASLFinal and AuthenticationOk are judged here, synchronously: the ReadyForQuery that follows in the same
+     * chunk would otherwise complete the startup before an asynchronous refusal could land.
      */
-    const onSASLFinal = (data: Uint8Array): void => {
-      if (scram === null) throw new ProtocolError('SASLFinal before SASL');
-      scram.verifyServerFinal(Buffer.from(data).toString('utf8'));
-      scramDone = true;
-    };
-    const onAuthOk = (): void => {
-      // A SCRAM exchange must end with the server's proof (SASLFinal) before Ok: skipping it is how an
-      // impostor that does not know the password would get past the client.
-      if (scram !== null && !scramDone) {
-        throw new AuthenticationError('the server ended SCRAM authentication without proving it knows the password');
+    const onAuthentication = (type: number, data: Buffer): void => {
+      switch (type) {
+        case AuthCode.Ok:
+          if (state === 'saslStarted' || state === 'saslContinued') {
+            // Skipping the server's proof (SASLFinal) is how an impostor that does not know the password would
+            // get past the client.
+            throw new AuthenticationError('the server ended SCRAM authentication without proving it knows the password');
+          }
+          if (state === 'authenticated') throw unexpected('second AuthenticationOk');
+          // channelBinding 'require' refuses a login that did not bind (trust, MD5, cleartext, plain SCRAM), as libpq does.
+          assertChannelBindingMet(params.channelBinding, usedPlus && state === 'saslFinished');
+          state = 'authenticated';
+          return;
+        case AuthCode.SASLFinal:
+          if (state !== 'saslContinued' || scram === null) throw unexpected(authName(type));
+          scram.verifyServerFinal(data.toString('utf8'));
+          state = 'saslFinished';
+          return;
+        case AuthCode.SASLContinue:
+          if (state !== 'saslStarted') throw unexpected(authName(type));
+          state = 'saslContinued';
+          break;
+        case AuthCode.CleartextPassword:
+        case AuthCode.MD5Password:
+          if (state !== 'awaitingAuthentication') throw unexpected(authName(type));
+          state = 'passwordSent';
+          break;
+        case AuthCode.SASL:
+          if (state !== 'awaitingAuthentication') throw unexpected(authName(type));
+          state = 'saslStarted';
+          break;
+        default:
+          if (state !== 'awaitingAuthentication') throw unexpected(authName(type));
+          break;
       }
-      // channelBinding 'require' refuses a login that did not bind (trust, MD5, cleartext, plain SCRAM), as libpq does.
-      assertChannelBindingMet(params.channelBinding, usedPlus && scramDone);
+      // Copy: the payload view is only valid during this call and the answer may await.
+      onAuthRequest(type, Buffer.from(data)).catch((err: unknown) => fail(err as Error));
     };
-    wire.setRawHandler((code, buf, start, end) => {
-      if (settled) return;
+    const onMessage = (code: number, buf: Buffer, start: number, end: number): void => {
       switch (code) {
         case BackendCode.Authentication: {
           const { type, data } = parseAuthentication(buf, start, end);
-          if (type === AuthCode.Ok || type === AuthCode.SASLFinal) {
-            try {
-              if (type === AuthCode.Ok) onAuthOk();
-              else onSASLFinal(data);
-            } catch (err) {
-              fail(err as Error);
-            }
-            return;
-          }
-          // Copy: the payload view is only valid during this call and the handler awaits.
-          onAuth(type, Buffer.from(data)).catch((err: unknown) => fail(err as Error));
+          onAuthentication(type, data);
           return;
         }
+        case BackendCode.ErrorResponse:
+          fail(databaseErrorFromFields(parseErrorFields(buf, start, end)));
+          return;
+        case BackendCode.NoticeResponse:
+          return;
+        case BackendCode.NegotiateProtocolVersion:
+          // Sent in answer to the StartupMessage, before any authentication request.
+          if (state !== 'awaitingAuthentication') throw unexpected('NegotiateProtocolVersion');
+          parseNegotiateProtocolVersion(buf, start, end);
+          return;
+        default:
+          break;
+      }
+      // What follows exists only once authenticated: before that it would be a session nobody logged in to.
+      if (state !== 'authenticated') throw unexpected(backendCodeName(code));
+      switch (code) {
         case BackendCode.ParameterStatus: {
           const [name, value] = parseParameterStatus(buf, start, end);
           wire.parameters.set(name, value);
@@ -169,22 +240,22 @@ export function runStartup(wire: Wire, params: StartupParams): Promise<void> {
           wire.secretKey = key.secretKey;
           return;
         }
-        case BackendCode.ErrorResponse:
-          fail(databaseErrorFromFields(parseErrorFields(buf, start, end)));
-          return;
-        case BackendCode.NoticeResponse:
-        case BackendCode.NegotiateProtocolVersion:
-          return;
         case BackendCode.ReadyForQuery:
           wire.txStatus = parseReadyForQuery(buf, start, end);
-          if (!settled) {
-            settled = true;
-            wire.setRawHandler(null);
-            resolve();
-          }
+          settled = true;
+          wire.setRawHandler(null);
+          resolve();
           return;
         default:
-          fail(new ProtocolError(`unexpected ${backendCodeName(code)} during startup`));
+          throw unexpected(backendCodeName(code));
+      }
+    };
+    wire.setRawHandler((code, buf, start, end) => {
+      if (settled) return;
+      try {
+        onMessage(code, buf, start, end);
+      } catch (err) {
+        fail(err as Error);
       }
     });
     wire.onStartupClose = (reason) => fail(reason ?? new ConnectionError(`server at ${wire.description} closed the connection during startup`));

@@ -39,6 +39,17 @@ export interface WireEvents {
  */
 const IDLE_PROBE_MS = 100;
 
+/** Bounds of one wire (see the constructor). */
+export interface WireLimits {
+  /** The longest backend message accepted, in bytes; the framer's default when absent. */
+  maxMessageSize?: number;
+  /** Milliseconds `close()` waits for the server to close the socket before destroying it. */
+  closeTimeout?: number;
+}
+
+/** How long `close()` waits for the server when no limit is given. */
+const DEFAULT_CLOSE_TIMEOUT = 10_000;
+
 /** What a startup phase handler sees; it runs before requests are accepted. */
 export type RawHandler = (code: number, buf: Buffer, start: number, end: number) => void;
 
@@ -66,7 +77,8 @@ export class Wire {
   isSerial = false;
 
   readonly #socket: net.Socket;
-  readonly #framer = new MessageFramer();
+  readonly #framer: MessageFramer;
+  readonly #closeTimeout: number;
   readonly #pending = new Queue<Request>();
   readonly #inflight = new Queue<Request>();
   #holder: Request | null = null;
@@ -90,8 +102,14 @@ export class Wire {
   readonly #events: WireEvents;
   readonly #describe: string;
 
-  /** @param socket a connected socket (TLS already negotiated). @param describe `host:port` for messages. */
-  constructor(socket: net.Socket, events: WireEvents, describe: string) {
+  /**
+   * @param socket a connected socket (TLS already negotiated). @param describe `host:port` for messages.
+   * @param limits the longest backend message accepted (see {@link MessageFramer}) and how long `close()`
+   * waits for the server to close the socket.
+   */
+  constructor(socket: net.Socket, events: WireEvents, describe: string, limits: WireLimits = {}) {
+    this.#framer = new MessageFramer(limits.maxMessageSize);
+    this.#closeTimeout = limits.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.#socket = socket;
     this.#events = events;
     this.#describe = describe;
@@ -267,7 +285,11 @@ export class Wire {
     else this.#socket.pause();
   }
 
-  /** Sends Terminate and closes; requests still queued fail with a ConnectionError. */
+  /**
+   * Sends Terminate and closes; requests still queued fail with a ConnectionError. Settles once the server has
+   * closed the socket, or after the close timeout, when the socket is destroyed (a server or network that
+   * stalled must not hold up the close).
+   */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
@@ -277,6 +299,10 @@ export class Wire {
         writeTerminate(this.writer);
         this.flushNow();
         this.#socket.end();
+        const timer = setTimeout(() => {
+          this.#fail(new ConnectionError(`connection to ${this.#describe} closed without the server's answer within ${this.#closeTimeout} ms`, { safeToRetry: true }), true);
+        }, this.#closeTimeout);
+        this.#socket.once('close', () => clearTimeout(timer));
       }
     });
   }
@@ -423,13 +449,17 @@ export class Wire {
     this.#closed = true;
     this.#closeReason = reason;
     this.#socket.destroy();
+    // What was written may have run on the server (even when the close was requested): never safe to retry.
+    const written = reason instanceof ConnectionError && reason.safeToRetry
+      ? new ConnectionError(reason.message, { cause: reason.cause, safeToRetry: false })
+      : reason;
     const notSent = reason instanceof ConnectionError
       ? new ConnectionError(reason.message, { cause: reason.cause, safeToRetry: true })
       : reason;
     // The newest requests in flight may still sit in the outgoing buffer: the server never saw them.
     const inflight = this.#inflight.drain();
     const sent = inflight.length - this.#unflushed;
-    for (let i = 0; i < inflight.length; i++) inflight[i].fail(i < sent ? reason : notSent, i < sent);
+    for (let i = 0; i < inflight.length; i++) inflight[i].fail(i < sent ? written : notSent, i < sent);
     for (const req of this.#pending.drain()) req.fail(notSent, false);
     this.#holder = null;
     this.#fence = null;

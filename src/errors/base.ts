@@ -44,6 +44,13 @@ export class ConnectionError extends PgjetError {
   }
 }
 
+/**
+ * The connection was lost after COMMIT was sent and before its answer arrived: the server may have committed
+ * the transaction or not, and nothing on the client can tell which. Check the data (or an idempotency key)
+ * before retrying; `safeToRetry` is false.
+ */
+export class CommitOutcomeUnknownError extends ConnectionError {}
+
 /** An authentication failure detected by the client (bad SCRAM signature, refused channel binding). */
 export class AuthenticationError extends PgjetError {}
 

@@ -4,6 +4,7 @@
 export {
   AbortError,
   AuthenticationError,
+  CommitOutcomeUnknownError,
   ConnectionError,
   DataError,
   InterfaceError,

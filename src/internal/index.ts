@@ -6,3 +6,4 @@ export { copyBytes } from './copy-bytes.js';
 export { internAscii } from './ascii-intern.js';
 export { sliceLatin1, sliceUtf8, writeUtf8 } from './utf8.js';
 export { nearestName } from './nearest-name.js';
+export { subscribeAbort } from './abort.js';

@@ -4,6 +4,7 @@
  * dead entries lazily would grow without bound while the pool stays exhausted.
  */
 import { AbortError } from '../errors/index.js';
+import { subscribeAbort } from '../internal/index.js';
 
 /** The two ways out of the queue for a waiter that is served or failed by the pool. */
 export interface Waiter<T> {
@@ -19,6 +20,8 @@ interface WaiterNode<T> extends Waiter<T> {
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Ends the abort subscription (one listener per signal however many waiters share it; internal/abort.ts). */
+  unsubscribe?: () => void;
 }
 
 /** A FIFO of waiters with O(1) removal from anywhere. */
@@ -54,7 +57,7 @@ export class WaiterQueue<T> {
           this.#unlink(node);
           reject(new AbortError('acquire() was aborted', { cause: signal.reason, safeToRetry: true }));
         };
-        signal.addEventListener('abort', node.onAbort, { once: true });
+        node.unsubscribe = subscribeAbort(signal, node.onAbort);
       }
     });
   }
@@ -74,7 +77,8 @@ export class WaiterQueue<T> {
 
   #unlink(node: WaiterNode<T>): void {
     clearTimeout(node.timer);
-    if (node.onAbort !== undefined) node.signal?.removeEventListener('abort', node.onAbort);
+    node.unsubscribe?.();
+    node.unsubscribe = undefined;
     node.timer = undefined;
     node.onAbort = undefined;
     // A node already unlinked (served, then its timer raced in) has both links null and is not the head.

@@ -107,8 +107,10 @@ export function parseErrorFields(buf: Buffer, start: number, end: number): Map<n
 export function parseRowDescription(buf: Buffer, start: number, end: number): FieldDescription[] {
   need(start, 2, end, 'RowDescription');
   const count = buf.readInt16BE(start);
-  // A negative Int16 count is garbage; without this check `new Array` throws a RangeError instead.
+  // A negative Int16 count is garbage; without this check `new Array` throws a RangeError instead. Each field
+  // takes at least 19 bytes (an empty name's NUL and 18 bytes of attributes): a larger count cannot be true.
   if (count < 0) throw new ProtocolError(`invalid column count ${count} in RowDescription`);
+  if (count * 19 > end - start - 2) throw new ProtocolError(`RowDescription claims ${count} columns but holds ${end - start - 2} bytes`);
   const fields = new Array<FieldDescription>(count);
   let pos = start + 2;
   for (let i = 0; i < count; i++) {
@@ -168,6 +170,8 @@ export function parseNegotiateProtocolVersion(buf: Buffer, start: number, end: n
   need(start, 8, end, 'NegotiateProtocolVersion');
   const minor = buf.readInt32BE(start);
   const count = buf.readInt32BE(start + 4);
+  // Each option name takes at least its NUL.
+  if (count < 0 || count > end - start - 8) throw new ProtocolError(`invalid option count ${count} in NegotiateProtocolVersion`);
   const unknown: string[] = [];
   let pos = start + 8;
   for (let i = 0; i < count; i++) {

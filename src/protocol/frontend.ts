@@ -61,7 +61,8 @@ export function writeQuery(w: ByteWriter, sql: string): void {
 /** Parse: prepares `sql` as statement `name` ('' = unnamed) with optional parameter type OIDs (0 = infer). */
 export function writeParse(w: ByteWriter, name: string, sql: string, paramTypes: readonly number[]): void {
   const at = begin(w, FrontendCode.Parse);
-  w.cstring(name).cstring(sql).i16(paramTypes.length);
+  // The counts are read as unsigned (pq_getmsgint(msg, 2) in postgres.c): up to 65,535 parameters.
+  w.cstring(name).cstring(sql).u16(paramTypes.length);
   for (const oid of paramTypes) w.u32(oid);
   w.endMessage(at);
 }
@@ -84,10 +85,10 @@ export function beginBind(
     // One format code applies to every parameter (protocol: a count of 1).
     w.i16(1).i16(paramFormats);
   } else {
-    w.i16(paramFormats.length);
+    w.u16(paramFormats.length);
     for (const f of paramFormats) w.i16(f);
   }
-  w.i16(paramCount);
+  w.u16(paramCount);
   return at;
 }
 
@@ -96,7 +97,7 @@ export function endBind(w: ByteWriter, at: number, resultFormats: readonly numbe
   if (typeof resultFormats === 'number') {
     w.i16(1).i16(resultFormats);
   } else {
-    w.i16(resultFormats.length);
+    w.u16(resultFormats.length);
     for (const f of resultFormats) w.i16(f);
   }
   w.endMessage(at);

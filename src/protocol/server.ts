@@ -244,6 +244,8 @@ class PayloadReader {
   }
 
   int16(): number { return this.buf.readInt16BE(this.#advance(2)); }
+  /** A count, which the backend reads unsigned (pq_getmsgint(msg, 2)). */
+  uint16(): number { return this.buf.readUInt16BE(this.#advance(2)); }
   int32(): number { return this.buf.readInt32BE(this.#advance(4)); }
   uint32(): number { return this.buf.readUInt32BE(this.#advance(4)); }
 
@@ -267,7 +269,7 @@ class PayloadReader {
 
   /** Int16 count then that many Int16 (format codes). */
   int16Array(): number[] {
-    const out = new Array<number>(Math.max(0, this.int16()));
+    const out = new Array<number>(this.uint16());
     for (let i = 0; i < out.length; i++) out[i] = this.int16();
     return out;
   }
@@ -297,7 +299,7 @@ export function parseFrontendMessage(code: number, buf: Buffer, start: number, e
       const p = new PayloadReader(buf, start, end, 'Parse');
       const name = p.cstring();
       const sql = p.cstring();
-      const paramTypes = new Array<number>(Math.max(0, p.int16()));
+      const paramTypes = new Array<number>(p.uint16());
       for (let i = 0; i < paramTypes.length; i++) paramTypes[i] = p.uint32();
       return p.done({ type: 'Parse', name, sql, paramTypes });
     }
@@ -306,7 +308,7 @@ export function parseFrontendMessage(code: number, buf: Buffer, start: number, e
       const portal = p.cstring();
       const statement = p.cstring();
       const paramFormats = p.int16Array();
-      const params = new Array<Buffer | null>(Math.max(0, p.int16()));
+      const params = new Array<Buffer | null>(p.uint16());
       for (let i = 0; i < params.length; i++) {
         const length = p.int32();
         params[i] = length === -1 ? null : p.bytes(length);

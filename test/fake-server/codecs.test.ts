@@ -311,6 +311,8 @@ describe('a DataRow of the wrong shape is a ProtocolError and closes the connect
     ['fewer fields than the row description', rawRow(hex('0000'))],
     ['no field count at all', rawRow(hex(''))],
     ['a field length cut off', rawRow(hex('0001 0000'))],
+    ['a field length of -2 (only -1, NULL, is negative)', rawRow(hex('0001 fffffffe'))],
+    ['a field length of -2^31', rawRow(hex('0001 80000000'))],
   ];
   it.each(cases)('%s', async (_label, dataRow) => {
     const c = await connect(`postgres://fake:pw@${server.host}:${server.port}/fake?sslmode=disable`);

@@ -318,13 +318,6 @@ function float4Value(bits: number, fast: boolean): number {
   return isNegative ? -n : n;
 }
 
-/** {@link float4FromBits} of a float4 held in a JS number (exactly representable as a float4). */
-export function shortestFloat4(f: number): number {
-  const buf = Buffer.allocUnsafe(4);
-  buf.writeFloatBE(f);
-  return float4FromBits(buf.readUInt32BE(0));
-}
-
 /**
  * A float4 parameter: refuses finite values that float4 cannot hold (they would become ±Infinity or 0), as
  * float4in refuses them ("value out of range: overflow/underflow", utils/adt/float.c).

@@ -169,11 +169,6 @@ export const numericCodec: Codec<string> = {
   },
 };
 
-/** Whether a string is a valid numeric literal, for callers that validate before choosing a type. */
-export function isNumericLiteral(text: string): boolean {
-  return parseNumericLiteral(text) !== undefined;
-}
-
 /**
  * money ↔ the server's text output (locale formatted, e.g. `'$1,234.56'`). Text format only: its binary form
  * is an int8 of cents (`cash_send` in utils/adt/cash.c), which cannot give the locale's text, so pgjet asks

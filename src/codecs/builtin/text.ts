@@ -6,9 +6,28 @@
 import { internAscii } from '../../internal/index.js';
 import { badLength, badText, expected } from '../describe.js';
 import { Oid } from '../oids.generated.js';
-import type { Codec } from '../types.js';
+import { CodecError, type Codec } from '../types.js';
 import { readUtf8 } from '../wire.js';
 import { formatTimestamptz } from './timestamp.js';
+
+/**
+ * Returns `text` when it is well-formed UTF-16, else throws a `CodecError` naming where. A lone surrogate (half
+ * of a pair, e.g. from slicing a string between an emoji's two halves) has no UTF-8 form: Buffer would write
+ * U+FFFD in its place and the server would store a character the caller never sent.
+ */
+export function wellFormed(text: string): string {
+  if (text.isWellFormed()) return text;
+  let at = 0;
+  for (; at < text.length; at++) {
+    const unit = text.charCodeAt(at);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(at + 1);
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) at++;
+    else break;
+  }
+  const unit = text.charCodeAt(at).toString(16).toUpperCase();
+  throw new CodecError(`the string has a lone surrogate (\\u${unit}) at index ${at}, which has no UTF-8 form`);
+}
 
 /**
  * A parameter's text form for a column the server types as text (API.md): strings as they are; numbers,
@@ -18,7 +37,7 @@ import { formatTimestamptz } from './timestamp.js';
 export function toText(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return value;
+      return wellFormed(value);
     case 'number':
     case 'bigint':
     case 'boolean':

@@ -5,7 +5,7 @@
  * trailer. Values go through the same codecs as query parameters, so a record is encoded exactly as a Bind
  * would encode it.
  */
-import type { Codec } from '../../codecs/index.js';
+import { Oid, type Codec } from '../../codecs/index.js';
 import { DataError } from '../../errors/index.js';
 import { ByteWriter } from '../../internal/index.js';
 import { toParamText } from '../params.js';
@@ -38,7 +38,7 @@ export interface CopyRecordError extends DataError {
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
 
 /** Types whose binary format is the text itself: any JS value is sent as its text form, as for parameters. */
-const TEXT_LIKE = new Set([25, 1043, 1042, 19]);
+const TEXT_LIKE = new Set<number>([Oid.text, Oid.varchar, Oid.bpchar, Oid.name]);
 
 function recordError(message: string, recordIndex: number, column: string | undefined, cause?: unknown): CopyRecordError {
   const err = new DataError(message, { cause, safeToRetry: true }) as CopyRecordError;

@@ -20,6 +20,7 @@ import {
   type FieldDescription,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
+import { checkParameterCount } from '../params.js';
 import type { Request } from '../request.js';
 import { buildStatement, textResultPlan, type ResultPlan, type Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -86,6 +87,11 @@ export class ExtendedQuery implements Request {
     let stmt = this.#spec.statement;
     if (stmt !== undefined && stmt.isClosed) {
       this.#done.reject(new InterfaceError('the prepared statement is closed', { safeToRetry: true }));
+      return false;
+    }
+    const tooMany = checkParameterCount(this.#spec.argsList);
+    if (tooMany !== null) {
+      this.#done.reject(tooMany);
       return false;
     }
     if (stmt !== undefined && stmt.schemaEpoch !== this.#ctx.schemaEpoch) {

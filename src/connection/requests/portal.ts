@@ -27,7 +27,7 @@ import {
   writeSync,
 } from '../../protocol/index.js';
 import type { QueryContext } from '../context.js';
-import { paramFormatsFor, writeParamValues } from '../params.js';
+import { checkParameterCount, paramFormatsFor, writeParamValues } from '../params.js';
 import type { Request } from '../request.js';
 import type { ResultPlan, Statement } from '../statement.js';
 import type { Wire } from '../wire.js';
@@ -100,6 +100,13 @@ export class PortalStream implements Request {
 
   write(wire: Wire): boolean {
     const ctx = this.#ctx;
+    const tooMany = checkParameterCount([this.#spec.args]);
+    if (tooMany !== null) {
+      this.#error = tooMany;
+      this.#phase = 'done';
+      this.#settle();
+      return false;
+    }
     ctx.writeDeferredCloses();
     const stmt = cachedStatement(ctx, this.#spec.sql);
     if (stmt !== undefined) {

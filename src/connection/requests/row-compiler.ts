@@ -24,6 +24,8 @@ export interface RowFailures {
   badCount(buf: Buffer, start: number, end: number): never;
   /** The error for field `i` running past the end of the message. */
   overrun(i: number): Error;
+  /** The error for field `i` with a negative length other than -1 (NULL). */
+  badLength(i: number, length: number): Error;
   /** Wraps a decoder's failure in field `i`. */
   column(i: number, err: unknown): Error;
 }
@@ -36,7 +38,7 @@ function columnBlock(i: number): string {
   return (
     `c=${i};if(p+4>end)throw f.overrun(${i});` +
     `n=(buf[p]<<24)|(buf[p+1]<<16)|(buf[p+2]<<8)|buf[p+3];p+=4;` +
-    `if(n>=0){if(p+n>end)throw f.overrun(${i});v${i}=d${i}(buf,p,n);p+=n;}\n`
+    `if(n>=0){if(p+n>end)throw f.overrun(${i});v${i}=d${i}(buf,p,n);p+=n;}else if(n!==-1)throw f.badLength(${i},n);\n`
   );
 }
 

@@ -3,7 +3,7 @@
  * plan's decoders, with no intermediate copy and no per-field closure allocation.
  *
  * A DataRow whose shape is broken (field count other than the RowDescription's, a field length running past
- * the message) is a `ProtocolError`: the receive buffer holds the next messages right after this one, so a
+ * the message or negative other than -1 for NULL) is a `ProtocolError`: the receive buffer holds the next messages right after this one, so a
  * decoder trusting such a length would read them as this field's bytes. A field whose bytes its codec rejects
  * is a `DataError` naming the column.
  */
@@ -52,6 +52,12 @@ function overrun(plan: ResultPlan, i: number): ProtocolError {
   return new ProtocolError(`DataRow field ${i} "${col.name}" (${col.typeName}) runs past the end of the message`);
 }
 
+/** The protocol's only negative field length is -1 (NULL); anything else means the stream lost its framing. */
+function badLength(plan: ResultPlan, i: number, length: number): ProtocolError {
+  const col = plan.columns[i];
+  return new ProtocolError(`DataRow field ${i} "${col.name}" (${col.typeName}) has invalid length ${length}`);
+}
+
 /** The failure helpers a generated decoder for `plan` calls (the same errors as the generic loop's). */
 function failuresOf(plan: ResultPlan): RowFailures {
   return {
@@ -60,6 +66,7 @@ function failuresOf(plan: ResultPlan): RowFailures {
       throw new ProtocolError('DataRow field count does not match the row description');
     },
     overrun: (i) => overrun(plan, i),
+    badLength: (i, length) => badLength(plan, i, length),
     column: (i, err) => columnError(plan, i, err),
   };
 }
@@ -101,6 +108,7 @@ function genericObjectRow(plan: ResultPlan, buf: Buffer, start: number, end: num
       const length = buf.readInt32BE(pos);
       pos += 4;
       if (length < 0) {
+        if (length !== -1) throw badLength(plan, i, length);
         row[names[i]] = null;
       } else {
         if (pos + length > end) throw overrun(plan, i);
@@ -127,6 +135,7 @@ function genericArrayRow(plan: ResultPlan, buf: Buffer, start: number, end: numb
       const length = buf.readInt32BE(pos);
       pos += 4;
       if (length < 0) {
+        if (length !== -1) throw badLength(plan, i, length);
         row[i] = null;
       } else {
         if (pos + length > end) throw overrun(plan, i);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSqlFragment, quoteIdentifier, sql, SqlFragment } from '../../../src/client/index.js';
+import { InterfaceError } from '../../../src/errors/index.js';
 
 describe('sql`` template', () => {
   it('turns interpolations into $n placeholders and an argument array', () => {
@@ -45,7 +46,7 @@ describe('sql`` template', () => {
   it('refuses to be called as a plain function (its argument would become SQL text)', () => {
     const userInput = "1; DROP TABLE users";
     const asFunction = sql as unknown as (s: unknown, ...v: unknown[]) => SqlFragment;
-    expect(() => asFunction(userInput)).toThrow(TypeError);
+    expect(() => asFunction(userInput)).toThrow(InterfaceError);
     expect(() => asFunction([userInput])).toThrow(/template tag/);
     expect(() => asFunction(Object.assign(['a', 'b'], { raw: ['a', 'b'] }))).toThrow(/template tag/); // pieces and values must match
   });
@@ -65,7 +66,10 @@ describe('sql.identifier', () => {
     expect(quoteIdentifier('select')).toBe('"select"');
   });
 
-  it('refuses empty names, NUL characters, non-strings and no parts at all', () => {
+  it('refuses empty names, NUL characters, non-strings and no parts at all with an InterfaceError', () => {
+    for (const bad of [[''], ['a\0b'], [5], []]) {
+      expect(() => sql.identifier(...(bad as string[]))).toThrow(InterfaceError);
+    }
     expect(() => sql.identifier('')).toThrow(/empty/);
     expect(() => sql.identifier('a\0b')).toThrow(/NUL/);
     expect(() => sql.identifier(5 as unknown as string)).toThrow(/must be a string/);
@@ -104,7 +108,7 @@ describe('sql.join and sql.unsafe', () => {
 
   it('unsafe inserts trusted text as is, and only text', () => {
     expect(sql`SELECT ${sql.unsafe('now()')}, ${1}`.toQuery()).toEqual({ text: 'SELECT now(), $1', values: [1] });
-    expect(() => sql.unsafe(1 as unknown as string)).toThrow(TypeError);
+    expect(() => sql.unsafe(1 as unknown as string)).toThrow(InterfaceError);
   });
 });
 

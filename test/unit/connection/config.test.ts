@@ -179,9 +179,11 @@ describe('resolveConfig', () => {
       password: undefined,
       connectTimeout: 30_000,
       commandTimeout: undefined,
+      cancelTimeout: 10_000,
       statementCacheSize: 100,
       maxCachedStatementLifetime: 300_000,
       maxCacheableStatementSize: 15_360,
+      maxMessageSize: 1024 * 1024 * 1024,
       serverSettings: {},
       targetSessionAttrs: 'any',
       loadBalanceHosts: 'disable',
@@ -290,6 +292,9 @@ describe('resolveConfig', () => {
     await expect(resolveConfig({ statementCacheSize: -1 }, undefined, ctx())).rejects.toThrow(/statementCacheSize/);
     await expect(resolveConfig({ ssl: 'maybe' as never }, undefined, ctx())).rejects.toThrow(/ssl must be one of/);
     await expect(resolveConfig({ host: [] }, undefined, ctx())).rejects.toThrow(InterfaceError);
+    await expect(resolveConfig({ cancelTimeout: 0 }, undefined, ctx())).rejects.toThrow(/cancelTimeout must be a number >= 1/);
+    await expect(resolveConfig({ maxMessageSize: 4 }, undefined, ctx())).rejects.toThrow(/maxMessageSize must be an integer from 5/);
+    expect((await resolveConfig({ cancelTimeout: 250, maxMessageSize: 4096 }, undefined, ctx()))).toMatchObject({ cancelTimeout: 250, maxMessageSize: 4096 });
     await expect(resolveConfig({ serverSettings: { client_encoding: 'LATIN1' } }, undefined, ctx())).rejects.toThrow(/UTF8/);
     await expect(resolveConfig({ serverSettings: { DateStyle: 'German' } }, undefined, ctx())).rejects.toThrow(/ISO/);
     await expect(resolveConfig({ ssl: 'disable', channelBinding: 'require' }, undefined, ctx())).rejects.toThrow(/needs TLS/);

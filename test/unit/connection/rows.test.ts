@@ -140,9 +140,29 @@ describe('generated row decoders', () => {
     expect(() => decodeArrayRow(compiled(plan), short, ss, short.length - 1)).toThrow(ProtocolError);
   });
 
+  it('refuse a negative field length other than -1 (NULL) as a ProtocolError, generic and generated alike', () => {
+    const plan = planOf([['a', INT4], ['b', TEXT]]);
+    for (const length of [-2, -3, -0x8000_0000]) {
+      const [buf, s, e] = dataRow([int4(7), null]);
+      // The second field's length sits after the count (2), the first length (4) and its value (4).
+      buf.writeInt32BE(length, s + 10);
+      for (const variant of [generic(plan), compiled(plan)]) {
+        for (const decode of [decodeObjectRow, decodeArrayRow]) {
+          expect(() => decode(variant, buf, s, e)).toThrow(ProtocolError);
+          expect(() => decode(variant, buf, s, e)).toThrow(`DataRow field 1 "b" (text) has invalid length ${length}`);
+        }
+      }
+    }
+  });
+
   it('leave rows wider than the limit to the generic loop', () => {
     const plan = planOf(Array.from({ length: MAX_COMPILED_COLUMNS + 1 }, (_, i) => [`c${i}`, INT4] as [string, number]));
-    const failures = { badCount: () => { throw new Error('x'); }, overrun: () => new Error('x'), column: () => new Error('x') };
+    const failures = {
+      badCount: () => { throw new Error('x'); },
+      overrun: () => new Error('x'),
+      badLength: () => new Error('x'),
+      column: () => new Error('x'),
+    };
     expect(compileObjectRow(plan, failures)).toBeNull();
     expect(compileArrayRow(plan, failures)).toBeNull();
   });

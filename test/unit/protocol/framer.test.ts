@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../src/errors/base.js';
+import { InterfaceError, ProtocolError } from '../../../src/errors/base.js';
 import { MessageFramer, serverSide as s } from '../../../src/protocol/index.js';
 import { bytes, encode, frameChunks, splitAt } from './fixture-bytes.js';
 
@@ -113,6 +113,55 @@ describe('MessageFramer', () => {
         new MessageFramer().push(Buffer.concat([good, bytes('Z', 0, 0, 0, 2)]), (code) => seen.push(code)),
       ).toThrow(ProtocolError);
       expect(seen).toEqual([0x5a]);
+    });
+  });
+
+  describe('lengths are never trusted for memory', () => {
+    /** A header claiming `length` (the Int32 field), then `body` bytes of payload. */
+    const claim = (length: number, body: number): Buffer =>
+      Buffer.concat([bytes('D', (length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff), Buffer.alloc(body)]);
+
+    it('a header claiming more than maxMessageSize is a ProtocolError naming both sizes, in one chunk or split', () => {
+      const framer = new MessageFramer(1000);
+      expect(() => framer.push(claim(1000, 10), () => undefined)).toThrow(/claims 1001 bytes, more than maxMessageSize \(1000\)/);
+      const split = new MessageFramer(1000);
+      split.push(claim(1000, 0).subarray(0, 3), () => undefined);
+      expect(() => split.push(claim(1000, 0).subarray(3), () => undefined)).toThrow(ProtocolError);
+    });
+
+    it('a message of exactly maxMessageSize passes, in one chunk and byte by byte', () => {
+      const message = claim(995, 995 - 4);
+      expect(frameChunks([message])).toHaveLength(1);
+      const framer = new MessageFramer(1000);
+      let seen = 0;
+      for (let i = 0; i < message.length; i++) framer.push(message.subarray(i, i + 1), () => seen++);
+      expect(seen).toBe(1);
+    });
+
+    it('rejects a maxMessageSize that cannot hold a header with an InterfaceError', () => {
+      expect(() => new MessageFramer(4)).toThrow(InterfaceError);
+      expect(() => new MessageFramer(1.5e3 + 0.5)).toThrow(InterfaceError);
+    });
+
+    it('a header claiming almost 1 GiB sets aside memory for the bytes received, not for the claim', () => {
+      const framer = new MessageFramer();
+      const before = process.memoryUsage().arrayBuffers;
+      framer.push(claim(0x3fff_fff0, 100), () => undefined);
+      for (let i = 0; i < 8; i++) framer.push(Buffer.alloc(64 * 1024), () => undefined);
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(framer.hasPartial).toBe(true);
+      expect(grown).toBeLessThan(16 * 1024 * 1024);
+    });
+
+    it('a large message split into many chunks still comes out whole and in order', () => {
+      const payload = Buffer.alloc(3 * 1024 * 1024 + 17);
+      for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+      const message = Buffer.concat([claim(payload.length + 4, 0), payload, encode((w) => s.writeReadyForQuery(w, 'I'))]);
+      const positions: number[] = [];
+      for (let at = 3; at < message.length; at += 65_521) positions.push(at);
+      const out = frameChunks(splitAt(message, positions));
+      expect(out.map((m) => m.code)).toEqual([0x44, 0x5a]);
+      expect(out[0].payload.equals(payload)).toBe(true);
     });
   });
 });

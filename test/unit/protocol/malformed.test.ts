@@ -47,6 +47,10 @@ describe('truncated RowDescription', () => {
   it('a negative column count → ProtocolError', () => {
     expect(() => parseRowDescription(bytes(0xff, 0xff), 0, 2)).toThrow(ProtocolError);
   });
+
+  it('a column count the bytes cannot hold is refused before allocating for it', () => {
+    expect(() => parseRowDescription(bytes(0x7f, 0xff, 0), 0, 3)).toThrow(/claims 32767 columns but holds 1 bytes/);
+  });
 });
 
 describe('other truncated or malformed payloads → ProtocolError', () => {
@@ -66,6 +70,8 @@ describe('other truncated or malformed payloads → ProtocolError', () => {
     ['CopyResponse without column formats', parseCopyResponse, bytes(0, 0, 2, 0, 0)],
     ['CopyResponse negative count', parseCopyResponse, bytes(0, 0xff, 0xff)],
     ['NegotiateProtocolVersion missing option name', parseNegotiateProtocolVersion, bytes(0, 0, 0, 0, 0, 0, 0, 1)],
+    ['NegotiateProtocolVersion count of 2^31 - 1', parseNegotiateProtocolVersion, bytes(0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 'a', 0)],
+    ['NegotiateProtocolVersion negative count', parseNegotiateProtocolVersion, bytes(0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff)],
   ];
   it.each(cases)('%s', (_name, decode, payload) => {
     expect(decodeTruncated(decode, payload)).toThrow(ProtocolError);
