@@ -1,5 +1,5 @@
 // Lint: typescript-eslint with type information (no-floating-promises above all), plus the layer rule of
-// ARCHITECTURE.md: each src/ folder may import only the folders below it, and other folders only via index.ts.
+// docs/ARCHITECTURE.md: each src/ folder may import only the folders below it, and other folders only via index.ts.
 import tseslint from 'typescript-eslint';
 
 const layers = {
@@ -20,7 +20,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
       patterns: [
         ...all.filter((l) => l !== layer && !allowed.includes(l)).map((l) => ({
           group: [`**/${l}/*`, `**/${l}`, `../${l}/**`],
-          message: `src/${layer} may not import src/${l} (ARCHITECTURE.md layer table)`,
+          message: `src/${layer} may not import src/${l} (docs/ARCHITECTURE.md layer table)`,
         })),
         {
           group: allowed.flatMap((l) => [`../${l}/*`, `../../${l}/*`, `!../${l}/index.js`, `!../../${l}/index.js`]),

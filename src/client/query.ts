@@ -50,7 +50,7 @@ function limits(session: Session, opts: QueryOptions): { timeout?: number; signa
 
 /**
  * Marks the session as possibly dirty unless `tag` is one of the commands that leave no session state
- * (API.md, "Pool", reset 'auto': SELECT, INSERT, UPDATE, DELETE, MERGE, COPY, FETCH, MOVE; plus SHOW). Sticky, so once dirty this is one boolean test; otherwise one character
+ * (README, "Pool and transactions", reset 'auto': SELECT, INSERT, UPDATE, DELETE, MERGE, COPY, FETCH, MOVE; plus SHOW). Sticky, so once dirty this is one boolean test; otherwise one character
  * switch and one `startsWith`, cheap enough for every query.
  */
 export function noteCommandTag(session: Session, tag: string): void {

@@ -1,5 +1,5 @@
 /**
- * Timeouts and aborts for any request (API.md, "Timeouts and aborts"): a call not yet written is withdrawn
+ * Timeouts and aborts for any request (README, "Queries" and "Timeouts"): a call not yet written is withdrawn
  * (`safeToRetry`); a written one is cancelled on the server only while it is the running call, with later
  * writes fenced until its ReadyForQuery and the cancel's delivery, so the cancel cannot hit the next query;
  * and a call the server does not end within `cancelTimeout` after that is abandoned with its connection.

@@ -1,10 +1,10 @@
 /**
- * Timeouts and aborts for every request: queries (through run.ts), COPY and cursors (API.md, "Timeouts and
- * aborts"). A call not yet written is withdrawn (`safeToRetry`); once written, the request itself decides how
+ * Timeouts and aborts for every request: queries (through run.ts), COPY and cursors (README, "Queries" and
+ * "Timeouts"). A call not yet written is withdrawn (`safeToRetry`); once written, the request itself decides how
  * to stop, because a CancelRequest is not always what works: COPY FROM STDIN is stopped by pgjet's own
  * CopyFail, a cursor idle between batches has nothing running on the server. When the server must be
  * interrupted, the CancelRequest is sent only while the request is the running call, and later writes are
- * fenced until its ReadyForQuery and the cancel's delivery (ARCHITECTURE.md, "Cancel fence"), so it cannot hit
+ * fenced until its ReadyForQuery and the cancel's delivery (docs/ARCHITECTURE.md, "Rules the connection keeps"), so it cannot hit
  * the next query. Whatever happens after that, `cancelTimeout` bounds it (see {@link limitRequest}).
  */
 import { CopyOutInterrupted, sendCancelRequest, type Request, type Session } from '../connection/index.js';

@@ -1,10 +1,10 @@
 /**
  * Transaction options and the SQL they turn into: the BEGIN statement of a top-level transaction and the
- * savepoint commands of a nested one (API.md, "Transactions").
+ * savepoint commands of a nested one (README, "Transactions").
  */
 import { InterfaceError } from '../errors/index.js';
 
-/** Isolation levels, as PostgreSQL names them with underscores (API.md, "Transactions"). */
+/** Isolation levels, as PostgreSQL names them with underscores (README, "Transactions"). */
 export type IsolationLevel = 'read_committed' | 'repeatable_read' | 'serializable' | 'read_uncommitted';
 
 /** Options of `conn.transaction()`; a nested transaction (a savepoint) accepts none of them. */

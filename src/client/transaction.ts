@@ -1,5 +1,5 @@
 /**
- * Transactions (API.md, "Transactions"): `conn.transaction(fn, opts)` runs `fn` between BEGIN and COMMIT
+ * Transactions (README, "Transactions"): `conn.transaction(fn, opts)` runs `fn` between BEGIN and COMMIT
  * (ROLLBACK when it throws); `conn.transaction(opts)` returns a started {@link Transaction} to finish by hand
  * or with `await using`; `tx.transaction()` nests as a SAVEPOINT.
  *

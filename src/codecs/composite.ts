@@ -81,7 +81,7 @@ function encodeCompositeBinary(value: unknown, w: ByteWriter, name: string, attr
   for (const attribute of attributes) {
     w.u32(attribute.oid);
     const field = object[attribute.name];
-    // A missing key is NULL (API.md), like a column left out of an INSERT.
+    // A missing key is NULL (README, "Types"), like a column left out of an INSERT.
     if (field === null || field === undefined) {
       w.i32(-1);
       continue;

@@ -79,7 +79,7 @@ export function customCodec<T>(definition: CustomCodecDefinition<T>, identity: C
 
 /**
  * A text-only codec that hands back the server's text unchanged: for types with no codec (never a crash, as
- * API.md requires) and for per-query `types: { name: 'text' }` overrides. Parameters are sent as their text
+ * the README's "Types" promises) and for per-query `types: { name: 'text' }` overrides. Parameters are sent as their text
  * (strings, or numbers/bigints/booleans written with `String`).
  */
 export function rawTextCodec(oid: number, name: string): Codec<string> {

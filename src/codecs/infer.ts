@@ -1,6 +1,6 @@
 /**
  * A parameter's type guessed from its JS value, used only when the server could not infer it (`$1 IS NULL`,
- * SQLSTATE 42P18) and the statement is prepared again with the guessed OIDs (API.md "Running queries").
+ * SQLSTATE 42P18) and the statement is prepared again with the guessed OIDs (README, "Queries").
  */
 import { Interval } from './builtin/interval.js';
 import { Oid } from './oids.generated.js';

@@ -1,5 +1,5 @@
 /**
- * One connection's codec lookup by type OID. Order (ARCHITECTURE.md "Codecs"): codecs registered by the user →
+ * One connection's codec lookup by type OID. Order (docs/ARCHITECTURE.md "Codecs"): codecs registered by the user →
  * built-in codecs (arrays, ranges and multiranges of built-in types derived from the generated catalog) →
  * codecs derived from introspected user types. Everything but the user's codecs is built on first use and
  * cached, so a statement plan can look codecs up once and keep direct references.
@@ -72,7 +72,7 @@ export class CodecRegistry {
   }
 
   /**
-   * The codec of `oid`, or a raw-text codec when there is none (API.md: a type without a codec decodes as its
+   * The codec of `oid`, or a raw-text codec when there is none (README, "Types": a type without a codec decodes as its
    * text form, never a crash). Never `undefined`, so plans can hold the result directly.
    */
   resolve(oid: number): Codec {

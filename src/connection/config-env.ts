@@ -5,8 +5,8 @@ import type { ConfigLayer } from './config-types.js';
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
- * The libpq environment variables pgjet honours, with the parameter each one stands for. API.md lists the
- * first nine; the rest are libpq's own names for the other parameters pgjet supports, so a shell set up for
+ * The libpq environment variables pgjet honours, with the parameter each one stands for. The README ("Connecting") lists
+ * the first nine; the rest are libpq's own names for the other parameters pgjet supports, so a shell set up for
  * psql works unchanged.
  */
 export const ENV_PARAMS: ReadonlyArray<readonly [envName: string, param: string]> = [

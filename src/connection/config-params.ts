@@ -140,7 +140,7 @@ const SETTERS: Record<string, Setter> = {
   passfile: (l, v) => (l.passfile = v),
   pgbouncer: (l, v, s) => (l.pgbouncer = parseBool(v, s)),
   client_encoding: (_l, v, s) => {
-    // pgjet decodes all text as UTF-8 and closes the connection if the encoding changes (API.md).
+    // pgjet decodes all text as UTF-8 and closes the connection if the encoding changes (README, "Types").
     if (!/^(utf-?8|unicode|auto)$/i.test(v)) throw new InterfaceError(`${s}: pgjet only speaks UTF8, got "${v}"`);
   },
   gssencmode: (_l, v, s) => {

@@ -21,7 +21,7 @@ export { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type Opt
 export { layerFromEnv, type Environment } from './config-env.js';
 export { parsePgpass, findPgpassPassword, readPgpass, type PgpassEntry, type PgpassQuery } from './pgpass.js';
 
-/** Built-in defaults (API.md, "Connecting"). */
+/** Built-in defaults (README, "Connecting"). */
 const DEFAULTS = {
   host: 'localhost',
   port: 5432,

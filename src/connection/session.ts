@@ -33,7 +33,7 @@ export class Session implements QueryContext {
    * True once a command may have left session state behind (a tag other than SELECT, INSERT, UPDATE, DELETE,
    * MERGE, COPY, FETCH or MOVE, e.g. SET, LISTEN, DECLARE; or a multi-statement script). Set by the client
    * layer where command tags are known, read and cleared by the pool to decide whether a released connection
-   * needs its reset (API.md, "Pool", `reset: 'auto'`). Sticky until the pool clears it.
+   * needs its reset (README, "Pool and transactions", `reset: 'auto'`). Sticky until the pool clears it.
    */
   isDirty = false;
   /** The client layer's observer of query calls; null until a connection facade installs one. */

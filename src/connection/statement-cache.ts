@@ -1,5 +1,5 @@
 /**
- * The per-connection LRU of auto-prepared statements (API.md: `statementCacheSize`,
+ * The per-connection LRU of auto-prepared statements (README, "Connecting": `statementCacheSize`,
  * `maxCachedStatementLifetime`, `maxCacheableStatementSize`). Evicted statements are closed on the server
  * lazily: their names queue here and the next request writes the Close messages ahead of its own.
  */

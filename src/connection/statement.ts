@@ -1,6 +1,6 @@
 /**
  * A prepared statement's execution plan: parameter encoders and column decoders resolved once from the
- * described OIDs, so executing it costs no per-value lookups (ARCHITECTURE.md, "The hot path").
+ * described OIDs, so executing it costs no per-value lookups (docs/ARCHITECTURE.md, "One query, start to finish").
  */
 import type { Codec } from '../codecs/index.js';
 import { FormatCode } from '../codecs/index.js';

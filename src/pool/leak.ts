@@ -1,5 +1,5 @@
 /**
- * Leak detection (API.md, "Pool", `leakTimeout`): a connection held longer than `leakTimeout` is reported
+ * Leak detection (README, "Pool and transactions", `leakTimeout`): a connection held longer than `leakTimeout` is reported
  * once, with the stack of the `acquire()` call that borrowed it, so the forgotten release can be found.
  */
 import type { Lease } from './pooled-connection.js';

@@ -1,5 +1,5 @@
 /**
- * Pool options (API.md, "Pool"): their defaults, their checks, and how `createPool(dsn, options)` splits one
+ * Pool options (README, "Pool and transactions"): their defaults, their checks, and how `createPool(dsn, options)` splits one
  * options object into what `connect()` takes and what the pool takes.
  */
 import { CONNECT_OPTION_NAMES, POOL_OPTION_NAMES, rejectUnknownOptions, type Connection, type connect } from '../client/index.js';

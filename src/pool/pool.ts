@@ -1,5 +1,5 @@
 /**
- * The public pool (API.md, "Pool"): a thin facade over the connection set. It captures the caller's stack
+ * The public pool (README, "Pool and transactions"): a thin facade over the connection set. It captures the caller's stack
  * where leak detection wants it, turns the set's reports into events or process warnings, and offers the
  * query shortcuts, each on a connection borrowed for the one call.
  */

@@ -149,7 +149,7 @@ export class Lease {
     return this.#detachAndGiveBack();
   }
 
-  /** `[Symbol.asyncDispose]()`: releases unless already released (then it does nothing, per API.md). */
+  /** `[Symbol.asyncDispose]()`: releases unless already released (then it does nothing, as the README's "Pool and transactions" says). */
   dispose(): Promise<void> {
     return this.#isReleased ? Promise.resolve() : this.#detachAndGiveBack();
   }

@@ -1,5 +1,5 @@
 /**
- * Resetting a released connection (API.md, "Pool", `reset`).
+ * Resetting a released connection (README, "Pool and transactions", `reset`).
  *
  * Design: the reset rides along. At release the reset is queued on the connection as one simple-protocol
  * Query, without awaiting it, and the connection goes straight to the next waiter (or the idle set). The

@@ -1,5 +1,5 @@
 /**
- * The round-trip helper of the type tests (ARCHITECTURE.md "Tests": every codec case in every mode).
+ * The round-trip helper of the type tests (docs/ARCHITECTURE.md "Tests": every codec case in every mode).
  *
  * A case runs in four modes, (cached prepared × unnamed statement) × (binary × text format):
  * - value → `SELECT $1::type` → the decoded value must deep-equal the expected JS value;

@@ -1,5 +1,5 @@
 /**
- * date, time and timetz ↔ strings in ISO DateStyle (API.md: no time-zone shift, no JS Date rounding).
+ * date, time and timetz ↔ strings in ISO DateStyle (README, "Types": no time-zone shift, no JS Date rounding).
  *
  * Binary forms (utils/adt/date.c): date is an int32 of days since 2000-01-01, with INT32_MIN / INT32_MAX for
  * -infinity / infinity (`date_send`, DATEVAL_NOBEGIN / DATEVAL_NOEND); time is an int64 of microseconds since
@@ -51,7 +51,7 @@ export function parseDateDays(text: string): number | undefined {
 
 /**
  * A date parameter as days since 2000-01-01: a date string (`'2024-02-29'`, `'0044-03-15 BC'`,
- * `'infinity'`), a Date (its UTC calendar day, API.md), or the numbers ±Infinity.
+ * `'infinity'`), a Date (its UTC calendar day, README "Types"), or the numbers ±Infinity.
  */
 function toDateDays(value: unknown): number {
   let days: number | undefined;

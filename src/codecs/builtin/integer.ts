@@ -31,7 +31,7 @@ export function parseIntegerLiteral(text: string): bigint | undefined {
 
 /**
  * Converts a parameter to an integer within [min, max]: integral numbers, bigints, and strings that parse
- * exactly as integer literals (API.md: `'123'` is accepted for int4). Anything else is a CodecError naming why.
+ * exactly as integer literals (README, "Types": `'123'` is accepted for int4). Anything else is a CodecError naming why.
  */
 export function toInteger(value: unknown, type: string, min: number, max: number): number {
   if (typeof value === 'number') {

@@ -14,7 +14,7 @@ import { NOT_READ, readJsonText } from './json-reader.js';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * The JSON text of a parameter (API.md): a string is taken as JSON text as is (so `'{"a":1}'` is an object,
+ * The JSON text of a parameter (README, "Types"): a string is taken as JSON text as is (so `'{"a":1}'` is an object,
  * and a JSON string value must be written `'"text"'`); anything else goes through `JSON.stringify`.
  */
 export function toJsonText(value: unknown): string {

@@ -30,7 +30,7 @@ export function wellFormed(text: string): string {
 }
 
 /**
- * A parameter's text form for a column the server types as text (API.md): strings as they are; numbers,
+ * A parameter's text form for a column the server types as text (README, "Types"): strings as they are; numbers,
  * bigints and booleans as `String()` writes them; a Date as a timestamptz literal. Other values are refused
  * rather than stringified into `[object Object]`.
  */

@@ -1,5 +1,5 @@
 /**
- * timestamp and timestamptz ↔ Date (API.md): both are an int64 of microseconds since 2000-01-01 00:00 UTC,
+ * timestamp and timestamptz ↔ Date (README, "Types"): both are an int64 of microseconds since 2000-01-01 00:00 UTC,
  * with INT64_MIN / INT64_MAX for -infinity / infinity (`timestamp_send` in utils/adt/timestamp.c,
  * DT_NOBEGIN / DT_NOEND). timestamp (without time zone) is read and written as UTC wall-clock time.
  *

@@ -2,8 +2,8 @@
  * COPY … FROM STDIN (protocol docs, "COPY Operations"). The COPY statement goes out as a simple Query; once the
  * server answers CopyInResponse, a feeder streams CopyData messages, then CopyDone, or CopyFail to abort, which
  * makes the server fail the COPY so none of its rows are kept. The request holds the wire from its Query until
- * CopyDone or CopyFail is written: any other message in copy-in mode would abort the COPY (ARCHITECTURE.md,
- * "Barriers").
+ * CopyDone or CopyFail is written: any other message in copy-in mode would abort the COPY (docs/ARCHITECTURE.md,
+ * "Rules the connection keeps").
  */
 import { ProtocolError, databaseErrorFromFields } from '../../errors/index.js';
 import { deferred } from '../../internal/index.js';

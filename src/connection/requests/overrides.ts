@@ -1,5 +1,5 @@
 /**
- * Per-query decoding overrides (API.md `QueryOptions.types`): by type name or OID, `'text'` to receive the
+ * Per-query decoding overrides (README, "Custom codecs and overrides"): by type name or OID, `'text'` to receive the
  * server's text, or a function decoding that text. Integrations use this to get the values their tools expect
  * without changing codecs on a shared connection.
  */

@@ -3,8 +3,8 @@
  *
  * - `stream` (conn.cursor): Bind, then Execute(portal, prefetch) + Flush per batch, with no Sync until the end,
  *   because outside a transaction block a Sync ends the implicit transaction and destroys the portal (protocol
- *   docs, "Extended Query"). The request therefore holds the wire for the whole iteration (ARCHITECTURE.md,
- *   "Barriers"). The next batch is only requested when the consumer asks for it, so at most one batch is held
+ *   docs, "Extended Query"). The request therefore holds the wire for the whole iteration (docs/ARCHITECTURE.md,
+ *   "Rules the connection keeps"). The next batch is only requested when the consumer asks for it, so at most one batch is held
  *   in memory and a slow consumer just leaves the server waiting. The end is Close(portal) + Sync.
  * - `open` (conn.openCursor, inside a transaction): Bind then Sync; the named portal lives on until the
  *   transaction ends, and later fetches are separate requests (portal-fetch.ts).

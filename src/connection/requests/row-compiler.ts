@@ -7,7 +7,7 @@
  * column is its own block with its own call site (monomorphic, so the JIT inlines small decoders such as
  * int4 or bool), and the row is one object literal, so every row is built with the plan's fixed shape in one
  * allocation. Profiles of the benchmark's 12-column `pg_type` query put the generic loop at about a third of
- * the client's CPU; this is the fix ARCHITECTURE.md's "hot path" asks for.
+ * the client's CPU (docs/ARCHITECTURE.md, "One query, start to finish", step 4).
  *
  * The generated source contains no value from the server other than column names, and those only as
  * `JSON.stringify` output (a valid JavaScript string literal). A name that would mean something special in an

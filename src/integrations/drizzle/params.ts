@@ -2,7 +2,7 @@
  * Parameters as pgjet binds them. Drizzle's column encoders were written for text-protocol drivers: for
  * arrays, points, lines and `date({ mode: 'date' })` they produce PostgreSQL literals (`'{1,2}'`, `'(1,2)'`,
  * `'{1,2,3}'`, an ISO timestamp for a date) for the server's input functions to parse. pgjet binds those
- * types in binary and takes JS values for them (API.md, "Types"), so the literals are turned back here.
+ * types in binary and takes JS values for them (README, "Types"), so the literals are turned back here.
  *
  * Which parameter came from which column is known only while Drizzle builds the SQL: the dialect's
  * `prepareTyping(encoder)` hook is called once per parameter, in order, and whatever it returns travels with

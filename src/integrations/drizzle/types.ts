@@ -1,5 +1,5 @@
 /**
- * The values Drizzle receives, as per-query `types` overrides (API.md: integrations never change codecs on a
+ * The values Drizzle receives, as per-query `types` overrides (README, "Integrations": integrations never change codecs on a
  * shared connection). Drizzle's column mappers (`mapFromDriverValue` in drizzle-orm/pg-core/columns) were
  * written against node-postgres with Drizzle's own parser overrides, so each override below gives what that
  * pair gives:

@@ -1,5 +1,5 @@
 /**
- * Timeouts and aborts on queries (API.md, "Timeouts and aborts"): server-side cancel with the connection left
+ * Timeouts and aborts on queries (README, "Queries" and "Timeouts"): server-side cancel with the connection left
  * usable, withdrawal of calls not yet sent, and no cancel leaking into the next query.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Parameter rules of API.md "Running queries" against a real server, in every mode: types inferred from the JS
+ * Parameter rules of README, "Queries" against a real server, in every mode: types inferred from the JS
  * values when the server cannot type a parameter (42P18), without disturbing the parameters it can type;
  * `undefined` refused; numeric strings accepted only when they parse exactly.
  */

@@ -100,7 +100,7 @@ describe('CodecRegistry', () => {
 });
 
 describe('inferTypeOid', () => {
-  it('maps JS values to the types API.md names', () => {
+  it('maps JS values to the types the README names', () => {
     expect(inferTypeOid(1n)).toBe(Oid.int8);
     expect(inferTypeOid(new Date())).toBe(Oid.timestamptz);
     expect(inferTypeOid(Buffer.from('x'))).toBe(Oid.bytea);
