@@ -16,7 +16,7 @@ export interface RoundResult extends TrialResult {
 /** A participant: one driver in one variant. Peers group variants whose faster one counts (pg). */
 export interface Contender {
   id: string;
-  driver: 'pgjet' | 'pg' | 'postgres' | 'asyncpg' | 'pgbench';
+  driver: 'pgjet' | 'pgjet-pg' | 'pg' | 'postgres' | 'asyncpg' | 'pgbench';
   variant?: string;
   label: string;
   peer: string;
@@ -82,7 +82,9 @@ export interface BenchReport {
 
 /** The synthetic peer "the faster of pg and postgres.js", per round: issue 5's "≥ the faster" target. */
 export const BEST_JS_PEER = 'best of pg, postgres.js';
-const PEER_ORDER = ['pg', 'postgres.js', 'asyncpg', 'pgbench', 'pg unnest', BEST_JS_PEER];
+/** pgjet's node-postgres face, timed through the same adapter as pg: pgjet ÷ it is the face's overhead. */
+export const FACE_PEER = 'pgjet/pg';
+const PEER_ORDER = ['pg', 'postgres.js', 'asyncpg', 'pgbench', 'pg unnest', BEST_JS_PEER, FACE_PEER];
 
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
@@ -238,6 +240,27 @@ export function evaluateTargets(trials: RoundResult[], rows: RatioRow[], workloa
     check(`${id} q/s at c=10: ≥ 1.2× pg`, findRatio(rows, id, 'c10', 'pg')?.qps, (x) => x >= 1.2);
     check(`${id} q/s at c=1: ≥ 1.2× pg`, findRatio(rows, id, 'c1', 'pg')?.qps, (x) => x >= 1.2);
     check(`${id} q/s pipelined: ≥ 2× pg`, findRatio(rows, id, 'pipe', 'pg')?.qps, (x) => x >= 2.0);
+  }
+  // The pg face (issue 15): its q/s against pg's best variant and against pgjet's own API, per round.
+  const faceRatio = (id: string, mode: ModeName, over: (round: number) => number | undefined): Spread | undefined => {
+    const perRoundRatio: number[] = [];
+    for (const round of rounds) {
+      const face = trials.find((t) => t.round === round && t.workload === id && t.mode === mode && t.contender === 'pgjet-pg' && okTrial(t));
+      const base = over(round);
+      if (face && base) perRoundRatio.push(face.qps / base);
+    }
+    return spread(perRoundRatio);
+  };
+  const qpsOf = (round: number, id: string, mode: ModeName, contenders: string[]): number | undefined => {
+    const list = trials.filter((t) => t.round === round && t.workload === id && t.mode === mode && contenders.includes(t.contender) && okTrial(t));
+    return list.length === 0 ? undefined : Math.max(...list.map((t) => t.qps));
+  };
+  if (trials.some((t) => t.contender === 'pgjet-pg')) {
+    for (const id of ['M1', 'M2', 'M3', 'M4', 'M7'].filter(has)) {
+      if (/^M[1-4]$/.test(id)) check(`${id} pgjet/pg q/s at c=10: ≥ 2× pg`, faceRatio(id, 'c10', (r) => qpsOf(r, id, 'c10', ['pg/unnamed', 'pg/named'])), (x) => x >= 2);
+      else check(`${id} pgjet/pg q/s at c=10: ≥ 1.2× pg`, faceRatio(id, 'c10', (r) => qpsOf(r, id, 'c10', ['pg/unnamed', 'pg/named'])), (x) => x >= 1.2);
+      check(`${id} pgjet/pg q/s at c=10: within 15% of pgjet's own API`, faceRatio(id, 'c10', (r) => qpsOf(r, id, 'c10', ['pgjet'])), (x) => x >= 0.85);
+    }
   }
   if (has('M6')) {
     check("M6 rows/s: ≥ 10× pg's sequential insert loop", findRatio(rows, 'M6', 'c1', 'pg')?.qps, (x) => x >= 10);

@@ -81,6 +81,7 @@ const CONTENDERS: Contender[] = [
   { id: 'pg/named', driver: 'pg', variant: 'named', label: 'pg (named)', peer: 'pg' },
   { id: 'pg/unnest', driver: 'pg', variant: 'unnest', label: 'pg unnest (one INSERT … unnest)', peer: 'pg unnest' },
   { id: 'postgres', driver: 'postgres', label: 'postgres.js', peer: 'postgres.js' },
+  { id: 'pgjet-pg', driver: 'pgjet-pg', label: 'pgjet/pg (pg face)', peer: 'pgjet/pg' },
   { id: 'asyncpg', driver: 'asyncpg', label: 'asyncpg', peer: 'asyncpg' },
   { id: 'pgbench', driver: 'pgbench', label: 'pgbench (libpq, C)', peer: 'pgbench' },
 ];
@@ -328,6 +329,9 @@ function staticSkip(c: Contender, w: Workload, mode: ModeName): string | undefin
   if (c.driver === 'pg' && w.kind === 'copy' && c.variant !== 'unnamed') {
     return 'COPY has no statement to name or unnest: pg is measured once, unnamed, with pg-copy-streams';
   }
+  if (c.driver === 'pgjet-pg' && w.kind === 'copy') {
+    return "pgjet/pg refuses pg-copy-streams (it needs pg's raw socket); its users copy through pgjet's COPY API";
+  }
   if (c.driver === 'asyncpg' && MODES[mode].inflight > 1) {
     return 'asyncpg runs one query at a time per connection (another operation is in progress): no pipelined mode';
   }
@@ -404,7 +408,7 @@ function readReport(file: string): BenchReport | undefined {
 async function main(): Promise<number> {
   const started = Date.now();
   const notes: string[] = [];
-  const available = new Set<string>(['pgjet', 'pg', 'postgres']);
+  const available = new Set<string>(['pgjet', 'pgjet-pg', 'pg', 'postgres']);
   const asyncpgSkip = prepareAsyncpg();
   if (asyncpgSkip) {
     log(asyncpgSkip);
