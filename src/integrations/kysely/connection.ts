@@ -3,9 +3,17 @@
  * goes through {@link PgjetKyselyConnection.executeQuery}, which Kysely wraps for its `log`; while a transaction
  * is open, pgjet runs every call on the connection inside it.
  */
-import { AbortedTransactionError, CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
-import { DatabaseError, InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
+import * as kysely from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
+import { DatabaseError, InFailedSqlTransactionError, InterfaceError, type Connection, type PooledConnection, type QueryOptions } from '../../index.js';
 import { hasSeveralStatements } from '../shared/multi-statement.js';
+
+/**
+ * Kysely's `AbortedTransactionError`, read from the module namespace because the releases the peer range admits
+ * do not all export it (0.28.19 and 0.29.9 do, 0.28.17 and 0.29.5 do not): a named ESM import of a missing
+ * export would fail the whole module at load time.
+ */
+const AbortedTransactionError = (kysely as { AbortedTransactionError?: new () => Error }).AbortedTransactionError;
 
 /** The commands for which Kysely expects `numAffectedRows` (its QueryResult contract). */
 const AFFECTS_ROWS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -139,6 +147,15 @@ export class PgjetKyselyConnection<C extends Connection = PooledConnection> impl
     if (this.#lastCommand !== 'ROLLBACK') return;
     const cause = this.#failure;
     this.#failure = undefined;
-    throw Object.assign(new AbortedTransactionError(), { cause });
+    if (AbortedTransactionError !== undefined) throw Object.assign(new AbortedTransactionError(), { cause });
+    // Older Kysely has no class for it: pgjet's own error for a COMMIT answered with ROLLBACK.
+    throw new InFailedSqlTransactionError(
+      {
+        severity: 'ERROR',
+        code: InFailedSqlTransactionError.code,
+        message: 'COMMIT was answered with ROLLBACK: the transaction had failed (an error inside it was caught) and nothing was committed',
+      },
+      { query: 'COMMIT', cause },
+    );
   }
 }

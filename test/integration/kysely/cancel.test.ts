@@ -74,10 +74,15 @@ describe.skipIf(!is029)('Kysely 0.29 abort signal (skipped under Kysely 0.28, wh
     controller.abort(reason);
     expect(await settled).toBe(reason);
     expect(performance.now() - abortedAt).toBeLessThan(5_000); // the statement sleeps 30 s
-    // The next statements wait for the cancelled one to end on its connection: both connections answer,
-    // the cancelled backend is among them (not replaced), and it no longer runs the statement.
-    const pids = await Promise.all([backendPid(db), backendPid(db)]);
-    expect(pids).toContain(pid);
+    // Holding both of the pool's connections waits for the cancelled one to be given back: the cancelled
+    // backend is among them (not replaced), it answers, and it no longer runs the statement.
+    const held = [await pool.acquire(), await pool.acquire()];
+    try {
+      expect(held.map((c) => c.processId)).toContain(pid);
+      expect(await Promise.all(held.map((c) => c.fetchVal<number>('SELECT 1')))).toEqual([1, 1]);
+    } finally {
+      await Promise.all(held.map((c) => c.release()));
+    }
     expect(await stillRunning('cancel-probe-1')).toBe(false);
     expect(pool.stats()).toMatchObject({ borrowed: 0 });
   });
