@@ -23,7 +23,7 @@ export { Query, type QueryConfig, type QueryArrayConfig, type QueryCallback } fr
 export { Result, type FieldDef, type QueryResultRow } from './result.js';
 export type { QueryResult, QueryArrayResult, QueryResultBase, CustomTypesConfig, TransactionStatus, ConnectionConfig, Defaults } from './type-names.js';
 export { TypeOverrides, types, type TypeParser, type TypeFormat, type TypeParserSource } from './types.js';
-export { PostgresInterval } from './interval.js';
+export { PostgresInterval } from '../../integrations/shared/pg-interval.js';
 export type { ClientConfig, ConnectionParameters } from './config.js';
 
 // `client.query(submittable)` (pg-cursor, pg-query-stream) runs through the submittable module; its

@@ -4,7 +4,7 @@
  * on every change so the decoding plans built from the table (decoding.ts) know when to rebuild.
  */
 import { builtins } from './builtins.js';
-import { parseInterval } from './interval.js';
+import { parseInterval } from '../../integrations/shared/pg-interval.js';
 import {
   arrayOf,
   parseArray,

@@ -1,81 +1,84 @@
 /**
- * An `interval` as node-postgres hands it out (the `postgres-interval` object of its default type parsers): own
- * properties `years`, `months`, `days`, `hours`, `minutes`, `seconds`, `milliseconds`, each present only when
- * not zero, and the methods `toPostgres()`, `toISO()` / `toISOString()`. The text parsed is PostgreSQL's
- * default `IntervalStyle` ('postgres'): `1 year 2 mons -3 days -04:05:06.789`, where a sign before the clock
- * part applies to hours, minutes, seconds and the fraction alike.
+ * node-postgres' interval value (postgres-interval 1.x): an object with only the non-zero parts among
+ * `years`, `months`, `days`, `hours`, `minutes`, `seconds` and `milliseconds` as own properties (so
+ * `deepEqual` against `{ days: 1 }` holds), and `toPostgres()`, `toISO()` / `toISOString()` on its prototype.
  */
 
-const UNITS: Readonly<Record<string, 'years' | 'months' | 'days'>> = {
-  year: 'years', years: 'years', mon: 'months', mons: 'months', day: 'days', days: 'days',
-};
-const CLOCK = /^([+-])?(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/;
+const UNITS = ['seconds', 'minutes', 'hours', 'days', 'months', 'years'] as const;
+const NUMBER = '([+-]?\\d+)';
+const INTERVAL = new RegExp(
+  [`${NUMBER}\\s+years?`, `${NUMBER}\\s+mons?`, `${NUMBER}\\s+days?`, '([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?']
+    .map((part) => `(${part})?`)
+    .join('\\s*'),
+);
+/** Capture group of each part in {@link INTERVAL}; the time's sign is group 8. */
+const GROUPS = { years: 2, months: 4, days: 6, hours: 9, minutes: 10, seconds: 11, milliseconds: 12 } as const;
+const TIME_PARTS = new Set(['hours', 'minutes', 'seconds', 'milliseconds']);
 
-/** Seconds with the milliseconds folded in, six decimals at most, trailing zeros cut by `trim`. */
-function secondsText(seconds: number, milliseconds: number, trim: RegExp): string {
-  return (seconds + milliseconds / 1000).toFixed(6).replace(trim, '');
-}
-
-/** An interval with node-postgres' shape; see the module comment. */
+/** An interval as node-postgres returns it (IntervalStyle `postgres` text parsed). */
 export class PostgresInterval {
-  // `declare`: a field with no value must not become an own property (absent means zero, as in pg).
+  /** Whole years. */
   declare years?: number;
+  /** Months beyond the years. */
   declare months?: number;
+  /** Days. */
   declare days?: number;
+  /** Hours. */
   declare hours?: number;
+  /** Minutes. */
   declare minutes?: number;
+  /** Whole seconds. */
   declare seconds?: number;
+  /** The fraction of a second, in milliseconds (microsecond precision, so possibly fractional). */
   declare milliseconds?: number;
 
-  /** Parses the server's text; fields that are zero stay absent. */
-  constructor(text: string) {
-    const words = text.split(' ');
-    for (let i = 0; i < words.length; i++) {
-      const clock = CLOCK.exec(words[i]);
-      if (clock !== null) {
-        const sign = clock[1] === '-' ? -1 : 1;
-        this.#set('hours', sign * Number(clock[2]));
-        this.#set('minutes', sign * Number(clock[3]));
-        this.#set('seconds', sign * Number(clock[4]));
-        if (clock[5] !== undefined) this.#set('milliseconds', (sign * Number(clock[5].padEnd(6, '0'))) / 1000);
-        continue;
-      }
-      const unit = UNITS[words[i + 1]];
-      if (unit !== undefined && /^[+-]?\d+$/.test(words[i])) {
-        this.#set(unit, Number(words[i]));
-        i++;
-      }
+  /** @param raw the server's text form, e.g. `'1 year 2 mons 3 days 04:05:06.789'`. */
+  constructor(raw?: string) {
+    if (!raw) return;
+    const m = INTERVAL.exec(raw);
+    if (m === null) return;
+    const negative = m[8] === '-';
+    for (const [unit, group] of Object.entries(GROUPS)) {
+      const text = m[group];
+      if (!text) continue;
+      let value = unit === 'milliseconds' ? parseInt(text.padEnd(6, '0'), 10) / 1000 : parseInt(text, 10);
+      if (!value) continue;
+      if (negative && TIME_PARTS.has(unit)) value = -value;
+      (this as unknown as Record<string, number>)[unit] = value;
     }
   }
 
-  #set(field: 'years' | 'months' | 'days' | 'hours' | 'minutes' | 'seconds' | 'milliseconds', value: number): void {
-    if (value !== 0) this[field] = value;
-  }
-
-  /**
-   * The interval as PostgreSQL input, in pg's order: the fields present from seconds up to years, then the
-   * seconds when only a fraction of a second was present (`'2 days 0.5 seconds'`); `'0'` when all are zero.
-   */
+  /** The interval as PostgreSQL input (`'1 years 2 days 3.5 seconds'`), for use as a parameter. */
   toPostgres(): string {
-    const fields = (['seconds', 'minutes', 'hours', 'days', 'months', 'years'] as const).filter((f) => Object.hasOwn(this, f));
-    if (this.milliseconds !== undefined && !fields.includes('seconds')) fields.push('seconds');
-    if (fields.length === 0) return '0';
-    return fields
-      .map((f) => {
-        const value = f === 'seconds' && this.milliseconds !== undefined ? secondsText(this.seconds ?? 0, this.milliseconds, /\.?0+$/) : String(this[f] ?? 0);
-        return `${value} ${f}`;
+    const parts: string[] = UNITS.filter((u) => Object.prototype.hasOwnProperty.call(this, u));
+    if (this.milliseconds && !parts.includes('seconds')) parts.push('seconds');
+    if (parts.length === 0) return '0';
+    return parts
+      .map((unit) => {
+        let value: number | string = (this as unknown as Record<string, number | undefined>)[unit] ?? 0;
+        if (unit === 'seconds' && this.milliseconds) value = (value + this.milliseconds / 1000).toFixed(6).replace(/\.?0+$/, '');
+        return `${value} ${unit}`;
       })
       .join(' ');
   }
 
-  /** ISO 8601 duration with every field spelled out: `P1Y2M3DT4H5M6.7S`. */
+  /** ISO 8601 duration, e.g. `'P1Y2M3DT4H5M6.789S'`. */
   toISO(): string {
-    const seconds = this.milliseconds === undefined ? String(this.seconds ?? 0) : secondsText(this.seconds ?? 0, this.milliseconds, /0+$/);
-    return `P${this.years ?? 0}Y${this.months ?? 0}M${this.days ?? 0}DT${this.hours ?? 0}H${this.minutes ?? 0}M${seconds}S`;
+    const part = (unit: (typeof UNITS)[number], letter: string): string => {
+      let value: number | string = this[unit] ?? 0;
+      if (unit === 'seconds' && this.milliseconds) value = (value + this.milliseconds / 1000).toFixed(6).replace(/0+$/, '');
+      return `${value}${letter}`;
+    };
+    return `P${part('years', 'Y')}${part('months', 'M')}${part('days', 'D')}T${part('hours', 'H')}${part('minutes', 'M')}${part('seconds', 'S')}`;
   }
 
-  /** Same as {@link PostgresInterval.toISO}. */
+  /** Same as {@link toISO}. */
   toISOString(): string {
     return this.toISO();
   }
+}
+
+/** The interval parser pg-types registers for OID 1186. */
+export function parseInterval(text: string): PostgresInterval {
+  return new PostgresInterval(text);
 }
