@@ -19,9 +19,15 @@ afterAll(async () => {
   await admin.close();
 });
 
-/** Terminates the backend and resolves once it has exited (PostgreSQL 14+'s timeout argument waits for it). */
+/** The backend has left pg_stat_activity: it has exited (PostgreSQL 13 has no waiting pg_terminate_backend). */
+const GONE = 'SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])) AS gone';
+
+/** Terminates the backend and resolves once it has exited, as the server reports it. */
 async function killBackend(pid: number): Promise<void> {
-  expect(await admin.fetchVal('SELECT pg_terminate_backend($1, 10000)', [pid])).toBe(true);
+  expect(await admin.fetchVal('SELECT pg_terminate_backend($1)', [pid])).toBe(true);
+  while (!(await admin.fetchVal<boolean>(GONE, [[pid]]))) {
+    // each round trip is the wait: the server answers once more about the backend's state
+  }
 }
 
 /** The same from a child process, blocking this one's event loop until the backends have exited. */
@@ -29,10 +35,15 @@ function killBackendsBlocking(pids: readonly number[]): void {
   const script = `
     const pg = require('pg');
     const c = new pg.Client(process.env.KILL_DSN);
+    const pids = JSON.parse(process.env.KILL_PIDS);
     // The pause makes the freeze outlast pgjet's idle threshold, as a real one (seconds or more) does.
     c.connect().then(() => c.query('SELECT pg_sleep(0.15)'))
-      .then(() => c.query('SELECT bool_and(pg_terminate_backend(p, 10000)) AS ok FROM unnest($1::int[]) AS p', [JSON.parse(process.env.KILL_PIDS)]))
-      .then((r) => { if (r.rows[0].ok !== true) process.exitCode = 2; return c.end(); })
+      .then(() => c.query('SELECT bool_and(pg_terminate_backend(p)) AS ok FROM unnest($1::int[]) AS p', [pids]))
+      .then(async (r) => {
+        if (r.rows[0].ok !== true) process.exitCode = 2;
+        while (!(await c.query(${JSON.stringify(GONE)}, [pids])).rows[0].gone) { /* until the backends have exited */ }
+        return c.end();
+      })
       .catch((e) => { console.error(e); process.exitCode = 1; });`;
   execFileSync(process.execPath, ['-e', script], { env: { ...process.env, KILL_DSN: testDsn(), KILL_PIDS: JSON.stringify(pids) }, stdio: 'inherit' });
 }
