@@ -44,8 +44,8 @@ function killBackendsBlocking(pids: readonly number[]): void {
         while (!(await c.query(${JSON.stringify(GONE)}, [pids])).rows[0].gone) { /* until the backends have exited */ }
         return c.end();
       })
-      .catch((e) => { console.error(e); process.exitCode = 1; });`;
-  execFileSync(process.execPath, ['-e', script], { env: { ...process.env, KILL_DSN: testDsn(), KILL_PIDS: JSON.stringify(pids) }, stdio: 'inherit' });
+      .catch((e) => { console.error(e); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script], { env: { ...process.env, KILL_DSN: testDsn(), KILL_PIDS: JSON.stringify(pids) }, stdio: 'inherit', timeout: 20_000 });
 }
 
 describe('a socket closed by the server while idle', () => {
