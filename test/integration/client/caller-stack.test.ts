@@ -167,11 +167,14 @@ describe('a connection', () => {
 
   it('a connection lost during a call', async () => {
     const doomed = await connect(testDsn());
+    let kill: Promise<string> | undefined;
     const err = await rejection(async function callsFetchOnLostConnection() {
-      const pending = doomed.fetch('SELECT pg_sleep(10)');
-      await conn.execute('SELECT pg_terminate_backend($1)', [doomed.processId]);
-      await pending;
+      // The call is awaited at once (its rejection may come before the kill's answer), so the caller awaits it.
+      const running = doomed.fetch('SELECT pg_sleep(10)');
+      kill = conn.execute('SELECT pg_terminate_backend($1)', [doomed.processId]);
+      await running;
     });
+    await kill;
     expect(err).toBeInstanceOf(PgjetError);
     doomed.terminate();
   });

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interval, Range, type Pool } from '../../../src/index.js';
 import { PgjetDialect } from '../../../src/integrations/kysely/index.js';
-import { testDsn } from '../../support/env.js';
+import { serverOlderThan, testDsn } from '../../support/env.js';
 import { schemaPool } from '../../support/schema-pool.js';
 
 // By default Kysely receives the values its PostgresDialect gets from node-postgres: each expression below is
@@ -20,7 +20,7 @@ const EXPRESSIONS = [
   "'10:11:12'::time", "'10:11:12+02'::timetz", "'(1,2)'::point", "'<(1,2),3>'::circle", "'{1,2,3}'::line", "'[(1,2),(3,4)]'::lseg",
   "'(1,2),(3,4)'::box", "'((1,2),(3,4))'::path", "'((1,2),(3,4))'::polygon", "'\\x0102'::bytea", '\'{"a":[1,2]}\'::json', '\'{"a":1}\'::jsonb',
   "'10.0.0.1'::inet", "'08:00:2b:01:02:03'::macaddr", "B'101'::varbit", "'a b'::tsvector", "'[1,5)'::int4range", "'[1,5)'::int8range",
-  "'[2024-01-01 10:00,2024-02-01)'::tsrange", "'{[1,5)}'::int4multirange", "'1 2'::int2vector", "'5'::xid", "row(1, 'a')",
+  "'[2024-01-01 10:00,2024-02-01)'::tsrange", ...(serverOlderThan(14) ? [] : ["'{[1,5)}'::int4multirange"]), "'1 2'::int2vector", "'5'::xid", "row(1, 'a')",
   "'{1,-2,NULL}'::int8[]", "'[0:1]={1,2}'::int8[]", "'{{1,2},{3,4}}'::int8[]", "array[1.5, 2]::numeric[]", "array['2024-01-01', NULL]::date[]",
   "array['2024-01-01 10:00']::timestamp[]", "array['2024-01-01 10:00+00']::timestamptz[]", "array['1 day', '-00:00:01']::interval[]",
   "array['[1.5,2)']::numrange[]", "array['a\"b', 'c,d', NULL, 'NULL', '']::text[]", "array[true, false]::bool[]", "array['{\"a\":1}']::jsonb[]",
