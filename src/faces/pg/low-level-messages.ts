@@ -5,21 +5,10 @@
  * sends them in text format: the submittable's own `Result` parses them with the client's type parsers.
  */
 import type { ColumnInfo } from '../../index.js';
+import type { FieldDef } from './result.js';
 
-/** A column of a RowDescription (pg-protocol's `Field`). */
-export interface PgField {
-  /** Column name. */
-  name: string;
-  /** OID of the source table, 0 when unknown. */
-  tableID: number;
-  /** Attribute number in the source table, 0 when unknown. */
-  columnID: number;
-  /** The type's OID. */
-  dataTypeID: number;
-  /** pg_type.typlen: the size for fixed-size types, -1 for varlena, -2 for C strings. */
-  dataTypeSize: number;
-  /** The type modifier, -1 when none. */
-  dataTypeModifier: number;
+/** A column of a RowDescription (pg-protocol's `Field`): the result's field shape, always in text. */
+export interface PgField extends FieldDef {
   /** Always 'text': submittables get text values, parsed by their own type parsers. */
   format: 'text';
 }
